@@ -1,0 +1,80 @@
+"""Markdown and math as the bank writes them: CommonMark + tables + ``$…$`` / ``$$…$$`` math.
+
+One parser serves the checker, the quiz and the site, so what passes ``mlprep check`` is exactly
+what they render. Raw HTML is parsed (so the checker can point at it) but never rendered as HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.enable("table").enable("strikethrough")
+    md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
+    return md
+
+
+@dataclass(frozen=True)
+class Math:
+    latex: str
+    display: bool
+    line: int  # 0-based line within the Markdown text
+
+
+def walk(tokens: list[Token]):
+    for tok in tokens:
+        yield tok
+        if tok.children:
+            yield from walk(tok.children)
+
+
+def _line_of(tok: Token, parent_line: int) -> int:
+    return tok.map[0] if tok.map else parent_line
+
+
+def scan(text: str) -> tuple[list[Math], list[tuple[str, int]]]:
+    """Return the math in ``text`` and any raw HTML as ``(snippet, line)``."""
+    maths: list[Math] = []
+    html: list[tuple[str, int]] = []
+    line = 0
+    for tok in parser().parse(text):
+        line = _line_of(tok, line)
+        for t in [tok, *walk(tok.children or [])]:
+            if t.type in ("math_inline", "math_inline_double"):
+                maths.append(Math(t.content, t.type == "math_inline_double", line))
+            elif t.type in ("math_block", "math_block_label"):
+                maths.append(Math(t.content, True, _line_of(t, line)))
+            elif t.type in ("html_block", "html_inline"):
+                html.append((t.content.strip()[:60], _line_of(t, line)))
+    return maths, html
+
+
+_UNKNOWN_CMD = re.compile(r">(\\[A-Za-z]+)<")
+
+
+class MathError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=4096)
+def to_mathml(latex: str, display: bool = False) -> str:
+    """Convert LaTeX to MathML; raise MathError for syntax errors and unknown commands."""
+    import latex2mathml.converter
+
+    try:
+        out = latex2mathml.converter.convert(latex, display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises a zoo of exception types on bad input
+        raise MathError(f"cannot convert ${latex}$: {type(exc).__name__} {exc}".strip()) from None
+    unknown = _UNKNOWN_CMD.search(out)
+    if unknown:
+        raise MathError(f"unknown LaTeX command {unknown.group(1)} in ${latex}$")
+    return out
