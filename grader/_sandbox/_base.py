@@ -1,8 +1,9 @@
 """The swap point for running a submission: a tiny ABC, like httpx's ``BaseTransport``.
 
-    Sandbox.run(job) -> RunResult       run job.plan against job.submission, collect the outputs
-    Sandbox.start(job) -> Running       the same in two halves, to spawn early: the process imports
-    Running.finish(plan) -> RunResult   numpy and the submission while the grader builds inputs
+    Sandbox.run(job) -> RunResult       run job.plan against job.source, collect the outputs
+    Sandbox.start(source) -> Running    the same in three parts, to spawn early: the process
+    Running.configure(job)              imports numpy while the grader loads the exercise, then
+    Running.finish(plan) -> RunResult   the submission while the grader builds the inputs
 
 A stronger sandbox (bubblewrap, seccomp, pre-forked workers) implements ``start``; the checks only
 ever see ``RunResult``. Learner failures are data in ``RunResult.status``, never exceptions.
@@ -11,8 +12,8 @@ ever see ``RunResult``. Learner failures are data in ``RunResult.status``, never
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 RunStatus = Literal["ok", "error", "syntax", "missing", "forbidden", "timeout", "memory", "crashed"]
@@ -29,7 +30,7 @@ class Limits:
 class Job:
     """What to run: known before the inputs exist, so the process can start early."""
 
-    submission: Path  # a .py file (notebooks are converted before)
+    source: str  # the submission's Python source (notebooks are converted before)
     entry_points: tuple[str, ...]
     allowed_imports: tuple[str, ...]
     torch: bool = False  # pre-import torch in the sandbox (torch exercises only)
@@ -77,7 +78,12 @@ class RunResult:
 
 class Running(abc.ABC):
     @abc.abstractmethod
-    def finish(self, plan: Plan) -> RunResult: ...
+    def configure(self, job: Job) -> None:
+        """Say what the exercise allows: entry points, imports, limits (``job.plan`` unused)."""
+
+    @abc.abstractmethod
+    def finish(self, plan: Plan, meanwhile: Callable[[], None] | None = None) -> RunResult:
+        """Hand over the plan, call ``meanwhile`` (trusted work) while it runs, collect."""
 
     def cancel(self) -> None:  # pragma: no cover - default: nothing to clean up
         return None
@@ -87,9 +93,11 @@ class Sandbox(abc.ABC):
     level: str = "none"
 
     @abc.abstractmethod
-    def start(self, job: Job) -> Running: ...
+    def start(self, source: str) -> Running: ...
 
     def run(self, job: Job) -> RunResult:
         if job.plan is None:
             raise ValueError("run() needs job.plan; use start()/finish() to supply it later")
-        return self.start(job).finish(job.plan)
+        running = self.start(job.source)
+        running.configure(job)
+        return running.finish(job.plan)

@@ -7,11 +7,13 @@ pickles) and a JSON manifest leave it, and the grader re-checks their dtype, sha
 
     python -I _harness.py WORKDIR CTRL_FD
 
-1. read ``job/header.json`` (submission file, allowed imports, driver, kind);
-2. import numpy (and torch when allowed) while the grader still prepares the inputs;
-3. install the import guard, compile + import the submission, look up the entry points;
-4. block on CTRL_FD until the grader closes it (the plan and inputs are then on disk);
-5. hand the plan to the driver, which writes ``out/manifest.json`` after every step.
+1. import numpy while the grader still loads the exercise;
+2. read one JSON line from CTRL_FD: the header (allowed imports, entry points, limits, torch);
+3. lower its own resource limits (address space on top of what is mapped now, CPU seconds);
+4. import torch when the exercise needs it; install the import guard; compile and import the
+   submission; look up the entry points;
+5. block on CTRL_FD until the grader closes it (the plan and inputs are then on disk);
+6. hand the plan to the driver, which writes ``out/manifest.json`` after every step.
 
 A learner's failure (syntax error, exception, forbidden import, missing function) is written to
 the manifest as data; the exit code means nothing to the grader.
@@ -22,13 +24,22 @@ import importlib.abc
 import importlib.util
 import json
 import os
+import resource
 import sys
 import sysconfig
 import traceback
 
 # Modules a submission may always import: pure, harmless, and common in type-annotated code.
-ALWAYS_ALLOWED = ("__future__", "typing", "math", "functools", "itertools", "collections",
-                  "dataclasses", "numbers")
+ALWAYS_ALLOWED = (
+    "__future__",
+    "typing",
+    "math",
+    "functools",
+    "itertools",
+    "collections",
+    "dataclasses",
+    "numbers",
+)
 # Nobody inside the sandbox has a reason to import these; the reference must stay out of reach.
 ALWAYS_DENIED = ("reference", "grader", "mlprep")
 MACHINERY = ("<frozen importlib._bootstrap", "<frozen importlib._bootstrap_external")
@@ -58,8 +69,11 @@ class Guard:
         self.attempts = []
 
     def trusted(self, filename):
-        return (filename.startswith("<frozen ") or filename in self.trusted_files
-                or filename.startswith(self.trusted_roots))
+        return (
+            filename.startswith("<frozen ")
+            or filename in self.trusted_files
+            or filename.startswith(self.trusted_roots)
+        )
 
     @staticmethod
     def _matches(name, prefixes):
@@ -134,22 +148,39 @@ def load_path(name, path):
     return module
 
 
+def limit_self(header):
+    """Resource limits for what comes next, on top of what the libraries already mapped."""
+    mb = header["memory_mb"]
+    try:
+        with open("/proc/self/statm") as f:
+            mapped = int(f.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        mapped = 1 << 30
+    extra = 3 << 30 if header["torch"] else 256 << 20  # torch maps a lot lazily on first use
+    address = mapped + extra + (mb << 20)
+    cpu = int(header["time_s"]) + 1
+    resource.setrlimit(resource.RLIMIT_AS, (address, address))
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    used = int(sum(os.times()[:2]))
+    resource.setrlimit(resource.RLIMIT_CPU, (used + cpu, hard))
+
+
 def main():
     workdir, ctrl_fd = sys.argv[1], int(sys.argv[2])
     os.chdir(workdir)
-    with open("job/header.json") as f:
-        header = json.load(f)
+    import numpy  # noqa: F401  (pre-import while the grader loads the exercise)
+
+    ctrl = os.fdopen(ctrl_fd, "rb")
+    header = json.loads(ctrl.readline())
     manifest = {"status": "ok", "steps": {}}
     out_manifest = os.path.join("out", "manifest.json")
-    sub_path = os.path.abspath(header["submission"])
-    driver_path = os.path.abspath(header["driver"])
-
-    import numpy  # noqa: F401  (pre-import while the grader prepares inputs)
-
+    sub_path = os.path.abspath("submission.py")
+    driver_path = os.path.abspath("_driver.py")
     if header["torch"]:
         import torch
 
         torch.set_num_threads(1)
+    limit_self(header)
     allowed = header["allowed"]
     denied = list(ALWAYS_DENIED)
     if not any(a == "torch" or a.startswith("torch.") for a in allowed):
@@ -184,7 +215,7 @@ def main():
         write_json(out_manifest, manifest)
         return
 
-    with os.fdopen(ctrl_fd, "rb") as ctrl:  # wait for the grader: plan and inputs are ready
+    with ctrl:  # wait for the grader: the plan and inputs are ready when it closes the pipe
         ctrl.read()
     with open("job/plan.json") as f:
         plan = json.load(f)

@@ -10,6 +10,8 @@ wall-clock timeout. It does not hide the file system or the network: that is the
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import resource
 import shutil
@@ -17,20 +19,19 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from grader._sandbox._base import Job, Limits, Plan, Running, RunResult, Sandbox, SubmissionError
-from grader._sandbox._decode import _error, decode_steps, read_manifest
+from grader._sandbox._base import Job, Plan, Running, RunResult, Sandbox, SubmissionError
 
 HERE = Path(__file__).resolve().parent
 HARNESS = HERE / "_harness.py"
 DRIVER = HERE / "_driver.py"
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-# Address space the libraries themselves map before the submission allocates anything
-# (measured: numpy + OpenBLAS ~0.4 GiB of mappings, torch ~2.5 GiB); the exercise's memory_mb
-# comes on top of it.
-BASE_AS_MB = {False: 1024, True: 4096}
+MAX_CPU_S = 660  # backstops only: the per-exercise limits are set by the harness itself
+MAX_AS_MB = 24 << 10
 MAX_FILE_MB = 256
 STATUSES = {"ok", "error", "syntax", "missing", "forbidden", "memory"}
 
@@ -44,18 +45,14 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _limiter(limits: Limits, torch: bool):
-    cpu = int(limits.time_s) + 1
-    address = (BASE_AS_MB[torch] + limits.memory_mb) << 20
-
-    def preexec() -> None:  # runs in the child between fork and exec
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        resource.setrlimit(resource.RLIMIT_AS, (address, address))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_MB << 20, MAX_FILE_MB << 20))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    return preexec
+def _outer_limits() -> None:
+    """Backstop limits set between fork and exec; the harness lowers them per exercise before
+    it imports the submission (it knows what numpy and torch mapped by then)."""
+    resource.setrlimit(resource.RLIMIT_CPU, (MAX_CPU_S, MAX_CPU_S + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (MAX_AS_MB << 20, MAX_AS_MB << 20))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_MB << 20, MAX_FILE_MB << 20))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def _head(f, cap: int) -> str:
@@ -66,31 +63,28 @@ def _head(f, cap: int) -> str:
 
 
 class ProcessRunning(Running):
-    def __init__(self, job: Job, level: str):
-        self.job = job
+    def __init__(self, source: str, level: str):
         self.level = level
+        self.job: Job | None = None
         self.t0 = time.perf_counter()
         self.dir = Path(tempfile.mkdtemp(prefix="mlprep-grade-"))
         (self.dir / "job" / "in").mkdir(parents=True)
         (self.dir / "out").mkdir()
-        shutil.copyfile(job.submission, self.dir / "submission.py")
+        (self.dir / "submission.py").write_text(source, encoding="utf-8")
         shutil.copyfile(HARNESS, self.dir / "_harness.py")
         shutil.copyfile(DRIVER, self.dir / "_driver.py")
-        header = {
-            "submission": "submission.py",
-            "driver": "_driver.py",
-            "entry_points": list(job.entry_points),
-            "allowed": list(job.allowed_imports),
-            "torch": job.torch,
-        }
-        import json
-
-        (self.dir / "job" / "header.json").write_text(json.dumps(header))
-        self.stdout = tempfile.TemporaryFile()
-        self.stderr = tempfile.TemporaryFile()
+        self.stdout = tempfile.TemporaryFile()  # noqa: SIM115 - closed in cancel()
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
         read_fd, self.ctrl = os.pipe()
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(self.dir / "_harness.py"), str(self.dir), str(read_fd)],
+            [
+                sys.executable,
+                "-I",
+                "-B",
+                str(self.dir / "_harness.py"),
+                str(self.dir),
+                str(read_fd),
+            ],
             cwd=self.dir,
             env=_env(),
             stdin=subprocess.DEVNULL,
@@ -98,40 +92,67 @@ class ProcessRunning(Running):
             stderr=self.stderr,
             pass_fds=(read_fd,),
             start_new_session=True,
-            preexec_fn=_limiter(job.limits, job.torch),
+            preexec_fn=_outer_limits,
             close_fds=True,
         )
         os.close(read_fd)
 
-    def finish(self, plan: Plan) -> RunResult:
+    def configure(self, job: Job) -> None:
+        self.job = job
+        self.t_limit = time.perf_counter()  # the time limit counts from here
+        lim = job.limits
+        header = {
+            "entry_points": list(job.entry_points),
+            "allowed": list(job.allowed_imports),
+            "torch": job.torch,
+            "memory_mb": lim.memory_mb,
+            "time_s": lim.time_s,
+        }
+        self._send(json.dumps(header).encode() + b"\n")
+
+    def _send(self, data: bytes) -> None:
+        with contextlib.suppress(OSError):  # the child is gone already (it crashed): no one reads
+            os.write(self.ctrl, data)
+
+    def finish(self, plan: Plan, meanwhile: Callable[[], None] | None = None) -> RunResult:
         import numpy as np
 
+        assert self.job is not None, "configure() first"
         try:
             for name, arr in plan.arrays.items():
                 np.save(self.dir / "job" / "in" / f"{name}.npy", arr, allow_pickle=False)
-            import json
-
             (self.dir / "job" / "plan.json").write_text(json.dumps({"steps": plan.steps}))
-            try:
-                os.write(self.ctrl, b"go")
-            except OSError:  # the child is gone already (syntax error, crash): nothing to send
-                pass
+            self._send(b"go")
             os.close(self.ctrl)
             self.ctrl = -1
+            if meanwhile is not None:
+                meanwhile()
             timed_out = self._wait()
             return self._collect(timed_out)
         finally:
             self.cancel()
 
     def _wait(self) -> bool:
-        remaining = self.job.limits.time_s - (time.perf_counter() - self.t0)
+        """Block until the child ends or the wall clock runs out (a timer kills the group)."""
+        assert self.job is not None
+        remaining = self.job.limits.time_s - (time.perf_counter() - self.t_limit)
+        fired = threading.Event()
+
+        def expire() -> None:
+            fired.set()
+            self._killpg()
+
+        timer = threading.Timer(max(remaining, 0.1), expire)
+        timer.start()
         try:
-            self.proc.wait(timeout=max(remaining, 0.1))
-            return False
-        except subprocess.TimeoutExpired:
-            return True
+            self.proc.wait()  # blocking waitpid: no polling latency
+        finally:
+            timer.cancel()
+        return fired.is_set()
 
     def _collect(self, timed_out: bool) -> RunResult:
+        from grader._sandbox._decode import _error, decode_steps, read_manifest
+
         self._kill()
         cap = self.job.limits.output_kb * 1024
         rc = self.proc.returncode
@@ -169,11 +190,12 @@ class ProcessRunning(Running):
             )
         return result
 
-    def _kill(self) -> None:
-        try:
+    def _killpg(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+
+    def _kill(self) -> None:
+        self._killpg()
         self.proc.wait()
 
     def cancel(self) -> None:
@@ -192,5 +214,5 @@ class ProcessSandbox(Sandbox):
 
     level = "process"
 
-    def start(self, job: Job) -> ProcessRunning:
-        return ProcessRunning(job, self.level)
+    def start(self, source: str) -> ProcessRunning:
+        return ProcessRunning(source, self.level)
