@@ -45,10 +45,9 @@ def derive(want: np.ndarray, want32: Any, want64: Any) -> Tolerance:
         and isinstance(want64, np.ndarray)
         and want32.shape == want64.shape
     ):
-        if True:
-            with np.errstate(invalid="ignore", over="ignore"):
-                d = np.abs(want32.astype(np.float64) - want64.astype(np.float64))
-            measured = float(np.nanmax(d)) if d.size and np.isfinite(d).any() else 0.0
+        with np.errstate(invalid="ignore", over="ignore"):
+            d = np.abs(want32.astype(np.float64) - want64.astype(np.float64))
+        measured = float(np.nanmax(d)) if d.size and np.isfinite(d).any() else 0.0
     ratio = np.finfo(dtype).eps / np.finfo(np.float32).eps
     atol = max(SAFETY * measured * ratio, FLOOR[dtype] * scale, TINY)
     return Tolerance(atol=float(atol), measured=measured)
