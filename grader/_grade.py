@@ -22,19 +22,28 @@ if TYPE_CHECKING:
 
 
 def load_exercise(exercise_id: str, root: Path | None = None) -> Exercise:
-    """Load one exercise through the content loader (and its cache), not the whole bank."""
+    """The exercise, through the content loader (warm loads come from its cache).
+
+    Only problems in this exercise's own file stop grading; a broken question elsewhere in the
+    bank does not.
+    """
     from mlprep.content import collect, default_root
 
     root = (root or default_root()).resolve()
-    path = root / "exercises" / exercise_id / "exercise.yaml"
-    if not path.is_file():
-        raise NotFoundError(f"no exercise with id '{exercise_id}'")
-    bank, problems = collect(root, only=[path])
-    errors = [p for p in problems if p.severity == "error"]
-    if bank is None or errors or exercise_id not in bank.exercises:
+    folder = root / "exercises" / exercise_id
+    bank, problems = collect(root)
+    mine = [
+        p
+        for p in problems
+        if p.severity == "error" and Path(p.path).parts[:2] == ("exercises", exercise_id)
+    ]
+    if bank is None or mine:
         from mlprep._errors import ContentError
 
-        raise ContentError(errors or problems)
+        raise ContentError(mine or problems)
+    if exercise_id not in bank.exercises:
+        hint = "" if folder.is_dir() else f" (known: {', '.join(sorted(bank.exercises)) or 'none'})"
+        raise NotFoundError(f"no exercise with id '{exercise_id}'{hint}")
     return bank.exercises[exercise_id]
 
 

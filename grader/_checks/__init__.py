@@ -50,11 +50,53 @@ class Spec:
 
 def _specs() -> dict[str, Spec]:
     from grader._checks import _batchnorm as bn
+    from grader._checks import _norms as nm
 
+    grads = BN_BACKWARD_MISTAKES
     return {
         "batchnorm-forward": Spec(bn.batchnorm_forward, numpy_reference, BN_FORWARD_MISTAKES),
         "batchnorm-backward": Spec(
-            bn.batchnorm_backward, numpy_reference, BN_BACKWARD_MISTAKES + BN_FORWARD_MISTAKES
+            bn.batchnorm_backward, numpy_reference, grads + BN_FORWARD_MISTAKES
+        ),
+        "spatial-batchnorm": Spec(
+            nm.spatial_batchnorm,
+            numpy_reference,
+            ("spatial-reshape-without-transpose",) + grads + BN_FORWARD_MISTAKES,
+        ),
+        "layernorm": Spec(
+            nm.layernorm,
+            numpy_reference,
+            (
+                "layernorm-over-batch",
+                "unbiased-variance",
+                "eps-outside-sqrt",
+                "eps-missing",
+                "one-pass-variance",
+            )
+            + grads,
+        ),
+        "groupnorm": Spec(
+            nm.groupnorm,
+            numpy_reference,
+            (
+                "groupnorm-strided-groups",
+                "groupnorm-per-channel",
+                "unbiased-variance",
+                "eps-outside-sqrt",
+                "eps-missing",
+                "one-pass-variance",
+            )
+            + grads,
+        ),
+        "bn-fold": Spec(
+            nm.bn_fold,
+            numpy_reference,
+            (
+                "fold-eps-missing",
+                "fold-mean-not-subtracted",
+                "fold-bias-not-scaled",
+                "fold-var-as-std",
+            ),
         ),
     }
 
