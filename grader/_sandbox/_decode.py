@@ -129,12 +129,28 @@ def read_manifest(out_dir: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def decode_steps(data: dict[str, Any], out_dir: Path) -> dict[str, StepResult]:
+def read_steps(out_dir: Path) -> dict[str, Any]:
+    """Step entries from out/steps.jsonl (one JSON object per line), as untrusted data."""
+    raw: dict[str, Any] = {}
+    try:
+        fd = os.open(out_dir / "steps.jsonl", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as f:
+            blob = f.read(MAX_MANIFEST_BYTES + 1)
+    except OSError:
+        return raw
+    for line in blob[:MAX_MANIFEST_BYTES].splitlines()[:10_000]:
+        try:
+            item = json.loads(line)
+        except (ValueError, RecursionError):
+            continue  # a line cut short by a kill
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            raw[item["id"]] = item.get("entry")
+    return raw
+
+
+def decode_steps(raw: dict[str, Any], out_dir: Path) -> dict[str, StepResult]:
     dec = Decoder(out_dir)
     steps: dict[str, StepResult] = {}
-    raw = data.get("steps")
-    if not isinstance(raw, dict):
-        return steps
     for sid, entry in list(raw.items())[:10_000]:
         if not isinstance(entry, dict):
             continue

@@ -22,7 +22,6 @@ import numpy as np
 MAX_ARRAYS = 2000
 MAX_DEPTH = 6
 MAX_ITEMS = 64
-FLUSH_EVERY_S = 0.05
 
 
 class Out:
@@ -159,15 +158,17 @@ def _refs(v, acc):
     return acc
 
 
-def run(plan, module, results, on_error, flush):
-    """Run every step; a step whose inputs come from a failed step is skipped, not run."""
+def run(plan, module, record, on_error):
+    """Run every step; a step whose inputs come from a failed step is skipped, not run.
+
+    ``record(step_id, entry)`` writes each result as soon as it exists (a timeout keeps them).
+    """
     runner = Runner(module)
     out = Out()
-    last_flush = time.perf_counter()
+    results = {}
     for s in plan["steps"]:
-        if time.perf_counter() - last_flush > FLUSH_EVERY_S:  # keep partial results on a timeout
-            flush()
-            last_flush = time.perf_counter()
+        if results:
+            record(*results.popitem())
         needed = _refs([s.get("args", []), s.get("kwargs", {}), s.get("of")], set())
         if "obj" in s:
             needed.add(s["obj"])
@@ -187,3 +188,5 @@ def run(plan, module, results, on_error, flush):
                 entry["args"] = [out.enc(a) for a in args]
                 entry["kwargs"] = {k: out.enc(v) for k, v in kwargs.items()}
             results[s["id"]] = entry
+    if results:
+        record(*results.popitem())

@@ -172,7 +172,7 @@ def main():
 
     ctrl = os.fdopen(ctrl_fd, "rb")
     header = json.loads(ctrl.readline())
-    manifest = {"status": "ok", "steps": {}}
+    manifest = {"status": "ok"}
     out_manifest = os.path.join("out", "manifest.json")
     sub_path = os.path.abspath("submission.py")
     driver_path = os.path.abspath("_driver.py")
@@ -227,12 +227,15 @@ def main():
             manifest["status"] = "memory"
         return describe(exc, sub_path)
 
-    def flush():
-        manifest["forbidden"] = guard.attempts
-        write_json(out_manifest, manifest)
+    with open(os.path.join("out", "steps.jsonl"), "w") as steps:
 
-    driver.run(plan, module, manifest["steps"], on_error, flush)
-    flush()
+        def record(step_id, entry):  # one line per step, flushed: a timeout keeps earlier steps
+            steps.write(json.dumps({"id": step_id, "entry": entry}) + "\n")
+            steps.flush()
+
+        driver.run(plan, module, record, on_error)
+    manifest["forbidden"] = guard.attempts
+    write_json(out_manifest, manifest)
 
 
 if __name__ == "__main__":

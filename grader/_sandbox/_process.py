@@ -151,7 +151,7 @@ class ProcessRunning(Running):
         return fired.is_set()
 
     def _collect(self, timed_out: bool) -> RunResult:
-        from grader._sandbox._decode import _error, decode_steps, read_manifest
+        from grader._sandbox._decode import _error, decode_steps, read_manifest, read_steps
 
         self._kill()
         cap = self.job.limits.output_kb * 1024
@@ -166,7 +166,7 @@ class ProcessRunning(Running):
             status = "crashed"
         result = RunResult(
             status=status,
-            steps=decode_steps(data, self.dir / "out"),
+            steps=decode_steps(read_steps(self.dir / "out"), self.dir / "out"),
             error=_error(data.get("error")),
             missing=[str(m)[:80] for m in data.get("missing", [])][:20]
             if isinstance(data.get("missing"), list)
