@@ -92,15 +92,21 @@ def bn_forward(x, gamma, beta, bn_param, k: Knobs):
             keep = 1.0 - momentum if pytorch else momentum  # weight on the old running value
             if k.momentum_flipped:
                 keep = 1.0 - keep
-            rv_ddof = k.running_var_ddof if k.running_var_ddof is not None else int(pytorch)
+            # a learner's np.var(..., ddof=1) usually feeds the running variance too
+            rv_ddof = k.running_var_ddof
+            if rv_ddof is None:
+                rv_ddof = k.ddof if k.ddof else int(pytorch)
             n = x.shape[axis]
             if k.std_as_running_var:
-                var_b = np.sqrt(var).reshape(-1)
+                var_b = np.sqrt(var)
             else:
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    var_b = (var * (n - k.ddof) / (n - rv_ddof)).reshape(-1)
-            new_mean = keep * running_mean + (1 - keep) * mu.reshape(-1)  # (D,)
-            new_var = keep * running_var + (1 - keep) * var_b  # (D,)
+                    var_b = var * (n - k.ddof) / (n - rv_ddof)
+            # statistics over the wrong axis broadcast into the running buffers as they come
+            mu_b = mu if k.wrong_axis else mu.reshape(-1)  # (D,)
+            var_b = var_b if k.wrong_axis else var_b.reshape(-1)  # (D,)
+            new_mean = keep * running_mean + (1 - keep) * mu_b
+            new_var = keep * running_var + (1 - keep) * var_b
             if not k.no_writeback:
                 bn_param["running_mean"] = new_mean.astype(x.dtype, copy=False)
                 bn_param["running_var"] = new_var.astype(x.dtype, copy=False)
@@ -109,14 +115,14 @@ def bn_forward(x, gamma, beta, bn_param, k: Knobs):
             x, 0, eps, k, mu=running_mean[None, :], var=running_var[None, :]
         )
     out = gamma * x_hat + beta
-    cache = (x_hat, gamma, inv_std, axis)
+    cache = (x_hat, gamma, inv_std, axis, mu)
     return _out(out, x, k), cache
 
 
 def bn_backward(dout, cache, k: Knobs):
-    x_hat, gamma, inv_std, axis = cache  # x_hat (N, D), inv_std (1, D)
+    x_hat, gamma, inv_std, axis, mu = cache  # x_hat (N, D), inv_std (1, D)
     dbeta = dout.sum(axis=0)  # (D,)
-    dgamma = (dout * (x_hat / inv_std if k.dgamma_uses_x else x_hat)).sum(axis=0)  # (D,)
+    dgamma = (dout * (x_hat / inv_std + mu if k.dgamma_uses_x else x_hat)).sum(axis=0)  # (D,)
     dx_hat = dout if k.dx_no_gamma else dout * gamma  # (N, D)
     reduce = np.sum if k.dx_sum_not_mean else np.mean
     dx = dx_hat
@@ -161,7 +167,7 @@ def ln_forward(x, gamma, beta, ln_param, k: Knobs):
     axis = 0 if k.wrong_axis else 1
     x_hat, mu, var, inv_std = _normalize(x, axis, eps, replace(k, wrong_axis=False))
     out = gamma * x_hat + beta
-    return _out(out, x, k), (x_hat, gamma, inv_std, axis)
+    return _out(out, x, k), (x_hat, gamma, inv_std, axis, mu)
 
 
 def ln_backward(dout, cache, k: Knobs):
@@ -197,7 +203,7 @@ def gn_backward(dout, cache, k: Knobs):
     x_hat, gamma, inv_std, G = cache  # x_hat (N, C, H, W), inv_std (N, G, 1)
     dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)  # (1, C, 1, 1)
     dgamma = (dout * x_hat).sum(axis=(0, 2, 3), keepdims=True)
-    dx_hat_g, g = _groups(dout * gamma, G, k)
+    dx_hat_g, g = _groups(dout if k.dx_no_gamma else dout * gamma, G, k)
     x_hat_g, _ = _groups(x_hat, G, k)
     dx = dx_hat_g
     if not k.no_mean_path:
@@ -212,8 +218,8 @@ def gn_backward(dout, cache, k: Knobs):
 
 def fold(w, b, gamma, beta, running_mean, running_var, eps, k: Knobs):
     # w (F, C, HH, WW), b (F,): conv followed by test-mode BN, as one conv
-    denom = running_var if k.std_as_running_var else running_var + (0 if k.eps_missing else eps)
-    scale = gamma / np.sqrt(denom)  # (F,)
+    denom = running_var + (0 if k.eps_missing else eps)
+    scale = gamma / (denom if k.std_as_running_var else np.sqrt(denom))  # (F,)
     if k.wrong_axis:  # scales input channels instead of output channels
         w_f = (
             w * scale.reshape(1, -1, 1, 1)[:, : w.shape[1]]
