@@ -95,10 +95,9 @@ class BatchNorm2d(nn.Module):
     @torch.no_grad()
     def _update_running_stats(self, mean, var, n):
         self.num_batches_tracked.add_(1)
-        if self.momentum is None:  # cumulative moving average over all batches seen
-            factor = 1.0 / float(self.num_batches_tracked)
-        else:
-            factor = self.momentum
+        # momentum=None: a cumulative moving average over every batch seen so far
+        momentum = self.momentum
+        factor = 1.0 / float(self.num_batches_tracked) if momentum is None else momentum
         unbiased_var = var * (n / (n - 1))  # (C,) Bessel's correction for the population estimate
         self.running_mean.mul_(1 - factor).add_(factor * mean)
         self.running_var.mul_(1 - factor).add_(factor * unbiased_var)
