@@ -8,7 +8,7 @@ import sys
 
 import pytest
 import yaml
-from exercise_helpers import EXERCISE_IDS, ROOT, solution_path
+from exercise_helpers import ALL_IDS, EXERCISE_IDS, ROOT, solution_path
 
 from mlprep.content import check_bank
 
@@ -29,7 +29,7 @@ def test_mlprep_check_exits_zero():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("xid", EXERCISE_IDS)
+@pytest.mark.parametrize("xid", ALL_IDS)
 def test_statements_complete_in_every_locale(bank, xid):
     ex = bank.exercises[xid]
     folder = bank.exercise_dir(xid)
@@ -65,7 +65,7 @@ def _allowed(module: str, allowed: list[str]) -> bool:
     return any(module == a or module.startswith(a + ".") for a in allowed)
 
 
-@pytest.mark.parametrize("xid", EXERCISE_IDS)
+@pytest.mark.parametrize("xid", ALL_IDS)
 def test_starter_and_solution_define_the_entry_points(bank, xid):
     ex = bank.exercises[xid]
     starter = bank.exercise_dir(xid) / ex.starter
@@ -75,7 +75,7 @@ def test_starter_and_solution_define_the_entry_points(bank, xid):
     )
 
 
-@pytest.mark.parametrize("xid", EXERCISE_IDS)
+@pytest.mark.parametrize("xid", ALL_IDS)
 def test_starter_and_solution_import_only_what_is_allowed(bank, xid):
     ex = bank.exercises[xid]
     for path in (bank.exercise_dir(xid) / ex.starter, solution_path(xid)):
@@ -83,7 +83,7 @@ def test_starter_and_solution_import_only_what_is_allowed(bank, xid):
         assert not bad, f"{path.name} imports {bad}, allowed: {ex.allowed_imports}"
 
 
-@pytest.mark.parametrize("xid", EXERCISE_IDS)
+@pytest.mark.parametrize("xid", ALL_IDS)
 def test_english_statement_names_every_entry_point(bank, xid):
     ex = bank.exercises[xid]
     text = (bank.exercise_dir(xid) / ex.locales["en"].statement).read_text("utf-8")
@@ -128,7 +128,7 @@ def test_forbidden_rendering_detector_catches_and_spares():
     assert forbidden_renderings("這個參數的平均值", glossary) == []
 
 
-@pytest.mark.parametrize("xid", EXERCISE_IDS)
+@pytest.mark.parametrize("xid", ALL_IDS)
 def test_zh_hant_text_uses_taiwan_terms(bank, xid):
     glossary = _glossary()
     text = bank.exercises[xid].locales["zh-Hant"]

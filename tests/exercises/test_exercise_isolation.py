@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 import pytest
-from exercise_helpers import EXERCISE_IDS, TORCH_IDS, solution_path
+from exercise_helpers import ALL_IDS, TORCH_IDS, solution_path
 
 _PROBE = """
 import importlib.util, json, sys
@@ -24,7 +24,7 @@ print(json.dumps({"names": sorted(vars(module)), "banned": banned}))
 """
 
 
-@pytest.mark.parametrize("xid", EXERCISE_IDS)
+@pytest.mark.parametrize("xid", ALL_IDS)
 def test_solution_imports_in_an_isolated_interpreter(bank, xid, tmp_path):
     if xid in TORCH_IDS:
         pytest.importorskip("torch")
