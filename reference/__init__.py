@@ -11,11 +11,14 @@ from reference._batchnorm import (
     batchnorm_forward,
 )
 from reference._running_stats import CONVENTIONS, update_running_stats
+from reference._spatial_batchnorm import spatial_batchnorm_backward, spatial_batchnorm_forward
 
 __all__ = [
     "CONVENTIONS",
     "batchnorm_backward",
     "batchnorm_backward_alt",
     "batchnorm_forward",
+    "spatial_batchnorm_backward",
+    "spatial_batchnorm_forward",
     "update_running_stats",
 ]
