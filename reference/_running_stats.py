@@ -14,20 +14,24 @@ initial buffers           mean 0, variance 0               mean 0, variance 1
 
 In both, training normalizes with the *biased* batch variance; only what is stored differs.
 
-PyTorch facts, checked against torch 2.13 ``torch/nn/modules/batchnorm.py`` and the
-``torch.nn.BatchNorm2d`` documentation:
+Sources, checked by hand:
 
-- docs: "the variance is calculated via the biased estimator, equivalent to
-  torch.var(input, correction=0). However, the value stored in the moving average of the
-  variance is calculated via the unbiased estimator ... correction=1";
-- docs: x_new = (1 - momentum) * x_hat + momentum * x_t, default momentum 0.1;
-- ``_NormBase.__init__`` registers running_mean = zeros, running_var = ones,
-  num_batches_tracked = 0 (long);
-- ``_BatchNorm.forward`` increments num_batches_tracked on every training call and, when
-  momentum is None, uses exponential_average_factor = 1.0 / float(num_batches_tracked);
-- ``torch.nn.functional._verify_batch_size`` raises ValueError("Expected more than 1 value
-  per channel when training, ...") when N * H * W == 1 (the unbiased variance would divide
-  by zero).
+- CS231n assignment 2 starter code, ``cs231n/layers.py``, ``batchnorm_forward`` docstring:
+  "running_mean = momentum * running_mean + (1 - momentum) * sample_mean", the same for
+  running_var with the "(uncorrected) sample variance", ``bn_param.get('momentum', 0.9)``,
+  and running buffers from ``bn_param.get('running_mean', np.zeros(D))``.
+- torch.nn.BatchNorm2d docs (https://pytorch.org/docs/stable/generated/torch.nn.BatchNorm2d.html):
+  "At train time in the forward pass, the variance is calculated via the biased estimator
+  ... However, the value stored in the moving average of the variance is calculated via
+  the unbiased estimator"; update rule x_new = (1 - momentum) * x_hat + momentum * x_t;
+  default momentum 0.1; momentum "Can be set to None for cumulative moving average".
+- torch 2.13 ``torch/nn/modules/batchnorm.py``: ``_NormBase.__init__`` registers
+  running_mean = zeros, running_var = ones, num_batches_tracked = 0 (long);
+  ``_BatchNorm.forward`` adds 1 to num_batches_tracked on every training call and, when
+  momentum is None, uses exponential_average_factor = 1.0 / float(num_batches_tracked).
+- torch 2.13 ``torch/nn/functional.py``: ``batch_norm`` calls ``_verify_batch_size`` when
+  training, which raises ValueError("Expected more than 1 value per channel when training,
+  ...") when N * H * W == 1 (the unbiased variance would divide by zero).
 """
 
 from __future__ import annotations

@@ -213,3 +213,64 @@ def test_fresh_buffers_start_where_the_convention_starts_them(convention):
     var = 0.0 if convention == "cs231n" else 1.0
     np.testing.assert_allclose(out, [[2.0 / np.sqrt(var + 1e-5)]], rtol=1e-14)
     assert "running_mean" not in bn_param
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 4), st.integers(2, 3)),
+    momentum=st.sampled_from([0.1, None]),
+    dtype=st.sampled_from(DTYPES),
+    seed=seeds,
+)
+def test_spatial_pytorch_convention_matches_batchnorm2d(shape, momentum, dtype, seed):
+    # The unbiased correction uses n = N * H * W values per channel, not N.
+    N, C, H, W = shape
+    gamma, beta = (a.astype(dtype) for a in params(seed, C))
+    module = torch.nn.BatchNorm2d(C, momentum=momentum, dtype=torch.float64)
+    with torch.no_grad():
+        module.weight.copy_(torch.tensor(gamma.astype(np.float64)))
+        module.bias.copy_(torch.tensor(beta.astype(np.float64)))
+    bn_param = {"mode": "train", "convention": "pytorch", "momentum": momentum}
+    batches = [make_data(seed + k, shape, 1.0, 2.0).astype(dtype) for k in range(3)]
+    for x in batches:
+        ref.spatial_batchnorm_forward(x, gamma, beta, bn_param)
+        module.train()(torch.tensor(x.astype(np.float64)))
+    rows = [b.transpose(0, 2, 3, 1).reshape(-1, C) for b in batches]
+    mean_tol, var_tol = stat_bounds(rows, dtype)
+    assert_close(bn_param["running_mean"], module.running_mean.numpy(), mean_tol, "mean")
+    assert_close(bn_param["running_var"], module.running_var.numpy(), var_tol, "var")
+
+    bn_param["mode"] = "test"
+    x = batches[0]
+    out, _ = ref.spatial_batchnorm_forward(x, gamma, beta, bn_param)
+    t_out = module.eval()(torch.tensor(x.astype(np.float64))).detach().numpy()
+    # O(1)-conditioned data (offset 1, spread 2, buffers close to it): 1e4 * u covers the
+    # buffers' own error propagated through the affine map.
+    assert_close(out, t_out, 1e4 * U[np.dtype(dtype)], "eval out")
+
+
+def test_running_stats_are_stored_in_the_input_dtype():
+    # float64 buffers handed in with float32 data come back as new float32 arrays.
+    x = make_data(0, (4, 2), 0.0, 1.0).astype(np.float32)
+    running_mean, running_var = np.zeros(2), np.ones(2)
+    for convention in ref.CONVENTIONS:
+        bn_param = {
+            "mode": "train",
+            "convention": convention,
+            "running_mean": running_mean,
+            "running_var": running_var,
+        }
+        out, _ = ref.batchnorm_forward(x, np.ones(2), np.zeros(2), bn_param)
+        assert out.dtype == np.float32
+        assert bn_param["running_mean"].dtype == bn_param["running_var"].dtype == np.float32
+    assert running_mean.dtype == np.float64 and not running_mean.any()  # untouched
+
+
+def test_update_running_stats_directly():
+    # The public helper: batch mean / biased var over n values, written into bn_param.
+    bn_param = {"convention": "pytorch", "momentum": 0.5}
+    mean, var = ref.update_running_stats(bn_param, np.array([2.0]), np.array([3.0]), 4)
+    # (1 - 0.5) * 0 + 0.5 * 2 = 1;  (1 - 0.5) * 1 + 0.5 * 3 * 4/3 = 2.5 (hand-computed)
+    np.testing.assert_allclose(mean, [1.0], rtol=1e-15)
+    np.testing.assert_allclose(var, [2.5], rtol=1e-15)
+    assert bn_param["running_var"] is var and bn_param["num_batches_tracked"] == 1
