@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from reference._normalize import as_float_array
 from reference._running_stats import mode_of, running_stats, update_running_stats
 
 Cache = dict[str, Any]
@@ -35,6 +36,7 @@ def batchnorm_forward(
     statistics are updated and written back into ``bn_param``; in test mode they are used
     and left unchanged.
     """
+    x = as_float_array(x)
     mode = mode_of(bn_param)
     eps = float(bn_param.get("eps", 1e-5))  # a Python float never upcasts (NEP 50)
     N, D = x.shape

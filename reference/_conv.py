@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from reference._normalize import as_float_array
+
 
 def conv2d_forward(
     x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: int = 1, pad: int = 0
@@ -17,6 +19,7 @@ def conv2d_forward(
     out[n, f, i, j] = b[f] + sum_{c, p, q} x_pad[n, c, i*stride + p, j*stride + q] * w[f, c, p, q]
     with H_out = (H + 2 * pad - KH) // stride + 1 (and likewise W_out).
     """
+    x = as_float_array(x)
     N, C, H, W = x.shape
     F, C_w, KH, KW = w.shape
     if C_w != C:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from reference._normalize import normalize, normalize_backward
+from reference._normalize import as_float_array, normalize, normalize_backward
 
 Cache = dict[str, Any]
 
@@ -24,6 +24,7 @@ def spatial_groupnorm_forward(
     x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, G: int, gn_param: dict[str, Any]
 ) -> tuple[np.ndarray, Cache]:
     """x (N, C, H, W), gamma and beta (1, C, 1, 1), G dividing C, ``gn_param`` {"eps"}."""
+    x = as_float_array(x)
     N, C, H, W = x.shape
     if G < 1 or C % G:
         raise ValueError(f"the number of groups G={G} must divide the channels C={C}")

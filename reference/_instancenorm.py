@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from reference._normalize import normalize, normalize_backward
+from reference._normalize import as_float_array, normalize, normalize_backward
 
 Cache = dict[str, Any]
 
@@ -23,6 +23,7 @@ def instancenorm_forward(
     x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, in_param: dict[str, Any]
 ) -> tuple[np.ndarray, Cache]:
     """x (N, C, H, W), gamma and beta (C,), ``in_param`` {"eps": 1e-5}."""
+    x = as_float_array(x)
     C = x.shape[1]
     gamma = np.asarray(gamma, dtype=x.dtype).reshape(1, C, 1, 1)
     beta = np.asarray(beta, dtype=x.dtype).reshape(1, C, 1, 1)

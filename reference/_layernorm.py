@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from reference._normalize import normalize, normalize_backward
+from reference._normalize import as_float_array, normalize, normalize_backward
 
 Cache = dict[str, Any]
 
@@ -21,6 +21,7 @@ def layernorm_forward(
     x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, ln_param: dict[str, Any]
 ) -> tuple[np.ndarray, Cache]:
     """x (N, D), gamma and beta (D,), ``ln_param`` {"eps": 1e-5}; returns (out, cache)."""
+    x = as_float_array(x)
     axes = tuple(range(1, x.ndim))  # (1,) for (N, D): one mu and var per example
     gamma = np.asarray(gamma, dtype=x.dtype)  # (D,)
     beta = np.asarray(beta, dtype=x.dtype)  # (D,)

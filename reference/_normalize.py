@@ -18,6 +18,15 @@ from __future__ import annotations
 import numpy as np
 
 
+def as_float_array(x: np.ndarray) -> np.ndarray:
+    """x itself when it is a floating-point array (so its dtype is kept), else float64.
+
+    Integer data (or a nested list) has no meaningful "native" precision to preserve.
+    """
+    x = np.asarray(x)
+    return x if np.issubdtype(x.dtype, np.floating) else x.astype(np.float64)
+
+
 def normalize(x: np.ndarray, axes: tuple[int, ...], eps: float) -> tuple[np.ndarray, np.ndarray]:
     """Returns (x_hat, inv_std); inv_std has size 1 along ``axes``. Computed in x's dtype."""
     mu = x.mean(axis=axes, keepdims=True)  # size 1 along axes

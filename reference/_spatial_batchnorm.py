@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from reference._batchnorm import Cache, batchnorm_backward_alt, batchnorm_forward
+from reference._normalize import as_float_array
 
 
 def _to_rows(a: np.ndarray) -> np.ndarray:
@@ -29,6 +30,7 @@ def spatial_batchnorm_forward(
     x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, bn_param: dict[str, Any]
 ) -> tuple[np.ndarray, Cache]:
     """x (N, C, H, W), gamma and beta (C,); ``bn_param`` as for ``batchnorm_forward``."""
+    x = as_float_array(x)
     rows, cache = batchnorm_forward(_to_rows(x), gamma, beta, bn_param)  # (N*H*W, C)
     return np.ascontiguousarray(_from_rows(rows, x.shape)), {"bn": cache, "shape": x.shape}
 

@@ -213,3 +213,14 @@ def test_inputs_are_not_modified(dtype, mode):
         np.testing.assert_array_equal(before, after)
     # Running statistics are written back as new arrays, never into the caller's buffers.
     assert bn_param["running_mean"] is not running_mean or mode == "test"
+
+
+def test_integer_input_is_computed_in_float64():
+    # No native float precision to preserve: integers are promoted, not truncated.
+    out, cache = ref.batchnorm_forward(
+        np.array([[1, 2], [3, 6]]), np.ones(2), np.zeros(2), {"mode": "train"}
+    )
+    assert out.dtype == np.float64
+    # Each column is {a, b}: x_hat = -+1 / sqrt(1 + eps / var) with var = ((b - a) / 2)^2.
+    var = np.array([1.0, 4.0])
+    np.testing.assert_allclose(out[1], 1 / np.sqrt(1 + 1e-5 / var), rtol=1e-14)
