@@ -12,7 +12,9 @@ one in both directions. Behaviour follows torch 2.13 ``torch/nn/modules/batchnor
   no buffers (registered as None, absent from the state_dict) and batch statistics are used
   in eval too;
 - a batch with one value per channel (N * H * W == 1) is rejected whenever batch statistics
-  are used, with torch's message.
+  are used, with torch's message. One deliberate difference: torch increments
+  num_batches_tracked *before* that check, so a rejected batch still counts; here a
+  rejected batch changes nothing.
 """
 
 from __future__ import annotations

@@ -140,14 +140,17 @@ def test_function_matches_functional_batch_norm_on_odd_shape():
 @pytest.mark.parametrize("track", [True, False])
 def test_one_value_per_channel_is_rejected_like_torch(track):
     x = torch.randn(1, 3, 1, 1)
-    for module in (
-        BatchNorm2d(3, track_running_stats=track),
-        torch.nn.BatchNorm2d(3, track_running_stats=track),
-    ):
+    ours = BatchNorm2d(3, track_running_stats=track)
+    theirs = torch.nn.BatchNorm2d(3, track_running_stats=track)
+    for module in (ours, theirs):
         with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
             module.train()(x)
-        if not track:  # no buffers: eval uses batch statistics, so it is rejected too
+        if track:  # eval uses the buffers: one value is fine
+            assert module.eval()(x).shape == x.shape
+        else:  # no buffers: eval uses batch statistics, so it is rejected too
             with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
                 module.eval()(x)
-        else:
-            assert module.eval()(x).shape == x.shape
+    if track:
+        # The documented difference: torch counts the rejected batch, ours changes nothing.
+        assert int(theirs.num_batches_tracked) == 1
+        assert int(ours.num_batches_tracked) == 0
