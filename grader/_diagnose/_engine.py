@@ -17,7 +17,6 @@ from grader._checks._check import Check, Outcome
 from grader._checks._compare import compare
 from grader._checks._scenario import pick, run_local
 from grader._diagnose._catalog import BY_ID
-from grader._diagnose._variants import namespace
 from grader._sandbox import StepResult
 
 
@@ -47,6 +46,7 @@ def diagnose_all(
     arrays: dict[str, np.ndarray],
     candidates: Sequence[str],
     others_passed: bool,
+    kind: str = "numpy-function",
 ) -> dict[str, str]:
     """A diagnosis per failed check (check id -> mistake id), consistent across checks.
 
@@ -66,10 +66,10 @@ def diagnose_all(
             rest.append(check)
     explains: dict[str, set[str]] = {}
     for mid in candidates:
-        knobs = BY_ID[mid].knobs
-        if knobs is None or not rest:
+        mistake = BY_ID[mid]
+        if mistake.knobs is None or not rest:
             continue
-        module = namespace(knobs)
+        module = mistake.module(kind)
         explains[mid] = {
             c.id for c in rest if _reproduces(c, got, run_local(c.scenario.steps, arrays, module))
         }

@@ -246,3 +246,72 @@ def namespace(k: Knobs) -> SimpleNamespace:
         spatial_groupnorm_backward=lambda d, c: gn_backward(d, c, k),
         fold_bn_into_conv=lambda w, b, g, be, rm, rv, eps: fold(w, b, g, be, rm, rv, eps, k),
     )
+
+
+# ---------------------------------------------------------------------------- numpy-fix: a layer
+
+
+def fix_namespace(k: Knobs) -> SimpleNamespace:
+    """``BatchNorm``/``Model`` classes of the bn-inference-fix exercise with these knobs."""
+
+    class BatchNorm:
+        def __init__(self, gamma, beta, eps=1e-5, momentum=0.9):
+            self.gamma, self.beta, self.eps, self.momentum = gamma, beta, eps, momentum
+            D = gamma.shape[0]
+            self.running_mean = np.zeros(D, dtype=gamma.dtype)
+            self.running_var = np.ones(D, dtype=gamma.dtype)
+
+        def forward(self, x, train):
+            p = {
+                "mode": "train" if train else "test",
+                "eps": self.eps,
+                "momentum": self.momentum,
+                "running_mean": self.running_mean,
+                "running_var": self.running_var,
+            }
+            out, _ = bn_forward(x, self.gamma, self.beta, p, k)
+            self.running_mean, self.running_var = p["running_mean"], p["running_var"]
+            return out
+
+    class Model:
+        def __init__(self, W1, b1, gamma, beta, W2, b2, eps=1e-5, momentum=0.9):
+            self.W1, self.b1, self.W2, self.b2 = W1, b1, W2, b2
+            self.bn = BatchNorm(gamma, beta, eps=eps, momentum=momentum)
+
+        def forward(self, x, train):
+            h = np.maximum(self.bn.forward(x @ self.W1 + self.b1, train), 0)
+            return h @ self.W2 + self.b2
+
+    return SimpleNamespace(BatchNorm=BatchNorm, Model=Model)
+
+
+# ---------------------------------------------------------------------------- sync BN statistics
+
+
+@dataclass(frozen=True)
+class MergeKnobs:
+    unweighted_mean: bool = False  # plain average of the device means
+    within_only: bool = False  # average of device variances, no between-device spread
+    one_pass_var: bool = False  # E[x^2] - E[x]^2 from the merged moments
+    keep_empty: bool = False  # empty shards (count 0, NaN rows) not dropped
+
+
+def merge_stats(counts, means, variances, k: MergeKnobs):
+    n_k = np.asarray(counts, dtype=np.float64)  # (K,)
+    if not k.keep_empty:
+        seen = n_k > 0
+        n_k, means, variances = n_k[seen], means[seen], variances[seen]
+    n = n_k.sum()
+    w = n_k[:, None] / n  # (K, 1)
+    mean = means.mean(axis=0) if k.unweighted_mean else (w * means).sum(axis=0)  # (C,)
+    if k.within_only:
+        var = (w * variances).sum(axis=0)
+    elif k.one_pass_var:
+        var = (w * (variances + means**2)).sum(axis=0) - mean**2
+    else:
+        var = (w * (variances + (means - mean) ** 2)).sum(axis=0)
+    return mean.astype(means.dtype, copy=False), var.astype(variances.dtype, copy=False)
+
+
+def merge_namespace(k: MergeKnobs) -> SimpleNamespace:
+    return SimpleNamespace(merge_batch_stats=lambda c, m, v: merge_stats(c, m, v, k))

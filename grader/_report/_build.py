@@ -149,7 +149,9 @@ def build_result(
     if failed:
         from grader._diagnose._engine import diagnose_all
 
-        diagnoses = diagnose_all(failed, run.steps, plan.arrays, spec.mistakes, main_ok)
+        diagnoses = diagnose_all(
+            failed, run.steps, plan.arrays, spec.mistakes, main_ok, exercise.kind
+        )
     checks: list[CheckResult] = []
     for check, outcome in zip(suite.checks, outcomes, strict=True):
         if _optional_missing(check, outcome):
