@@ -90,7 +90,7 @@ MISTAKES: list[Mistake] = [
         ),
         (
             "測試模式用了目前批次的統計量",
-            "推論時應使用 running_mean 和 running_var 正規化，這樣樣本的輸出才不依賴同批次的其他樣本。",
+            "推論時應使用 running_mean 和 running_var 正規化，這樣樣本的輸出就不會依賴同批次的其他樣本。",
         ),
     ),
     _m(
@@ -178,7 +178,7 @@ MISTAKES: list[Mistake] = [
         ),
         (
             "eps 加在了平方根外面",
-            "應使用 1 / sqrt(var + eps)：eps 要放在平方根裡面，才能讓零變異數時仍然有限。",
+            "應使用 1 / sqrt(var + eps)：eps 要放在平方根裡面，零變異數時結果仍然有限。",
         ),
         Q_NORMALIZE,
     ),

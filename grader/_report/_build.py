@@ -203,7 +203,8 @@ def build_result(
     elif run.status == "crashed":
         message = t("status.crashed", lang, message=run_err.message if run_err else "")
     elif failed:
-        message = t("status.failed", lang, failed=len(failed), total=len(checks))
+        counted = [c for c in checks if c.max_points > 0]
+        message = t("status.failed", lang, failed=len(failed), total=len(counted))
     else:
         message = t("status.passed", lang)
     passed = status == "passed"

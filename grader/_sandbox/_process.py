@@ -174,8 +174,8 @@ class ProcessRunning(Running):
             forbidden=[str(m)[:80] for m in data.get("forbidden", [])][:20]
             if isinstance(data.get("forbidden"), list)
             else [],
-            stdout=_head(self.stdout, cap),
-            stderr=_head(self.stderr, cap),
+            stdout=_head(self.stdout, cap).replace(str(self.dir) + os.sep, ""),
+            stderr=_head(self.stderr, cap).replace(str(self.dir) + os.sep, ""),
             duration_s=time.perf_counter() - self.t0,
             level=self.level,
         )

@@ -53,7 +53,7 @@ def grader_bank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def reference():
     return pytest.importorskip(
         "reference", reason="the reference implementations are not on this branch yet"
