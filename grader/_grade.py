@@ -13,38 +13,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlprep._errors import GradingError, NotFoundError
+from mlprep._errors import GradingError
 
 if TYPE_CHECKING:
     from grader._result import GradeResult
     from grader._sandbox import Sandbox
-    from mlprep.content import Exercise
-
-
-def load_exercise(exercise_id: str, root: Path | None = None) -> Exercise:
-    """The exercise, through the content loader (warm loads come from its cache).
-
-    Only problems in this exercise's own file stop grading; a broken question elsewhere in the
-    bank does not.
-    """
-    from mlprep.content import collect, default_root
-
-    root = (root or default_root()).resolve()
-    folder = root / "exercises" / exercise_id
-    bank, problems = collect(root)
-    mine = [
-        p
-        for p in problems
-        if p.severity == "error" and Path(p.path).parts[:2] == ("exercises", exercise_id)
-    ]
-    if bank is None or mine:
-        from mlprep._errors import ContentError
-
-        raise ContentError(mine or problems)
-    if exercise_id not in bank.exercises:
-        hint = "" if folder.is_dir() else f" (known: {', '.join(sorted(bank.exercises)) or 'none'})"
-        raise NotFoundError(f"no exercise with id '{exercise_id}'{hint}")
-    return bank.exercises[exercise_id]
 
 
 def grade(
@@ -67,6 +40,8 @@ def grade(
         sandbox = ProcessSandbox()
     running = sandbox.start(source.text)  # first: the child imports numpy while we load the rest
     try:
+        from grader._exercise import load_exercise
+
         exercise = load_exercise(exercise_id, root)
         from grader._checks import spec_for
 
@@ -75,14 +50,13 @@ def grade(
             raise GradingError(
                 f"exercise '{exercise.id}' has no checks in this version of the grader"
             )
-        lim = exercise.limits
         running.configure(
             Job(
                 source=source.text,
                 entry_points=tuple(exercise.entry_points),
                 allowed_imports=tuple(exercise.allowed_imports),
                 torch=spec.torch,
-                limits=Limits(time_s=lim.time_s, memory_mb=lim.memory_mb, output_kb=lim.output_kb),
+                limits=Limits(exercise.time_s, exercise.memory_mb, exercise.output_kb),
             )
         )
         import numpy as np

@@ -197,9 +197,9 @@ def build_result(
             allowed=", ".join(exercise.allowed_imports),
         )
     elif run.status == "timeout":
-        message = t("status.timeout", lang, limit=exercise.limits.time_s)
+        message = t("status.timeout", lang, limit=exercise.time_s)
     elif run.status == "memory":
-        message = t("status.memory", lang, limit=exercise.limits.memory_mb)
+        message = t("status.memory", lang, limit=exercise.memory_mb)
     elif run.status == "crashed":
         message = t("status.crashed", lang, message=run_err.message if run_err else "")
     elif failed:

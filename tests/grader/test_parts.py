@@ -225,3 +225,32 @@ def test_grading_a_numpy_exercise_never_imports_torch(reference):
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_bank_root_follows_the_loader(monkeypatch, tmp_path):
+    from grader._exercise import bank_root
+    from mlprep.content import default_root
+
+    assert bank_root() == default_root()
+    monkeypatch.setenv("MLPREP_BANK", str(tmp_path))
+    assert bank_root() == default_root() == tmp_path
+
+
+def test_exercise_cache_is_keyed_by_the_file(grader_bank):
+    """A second load comes from the cache without the loader; an edit is seen at once."""
+    import sys
+
+    from grader._exercise import load_exercise
+
+    first = load_exercise("batchnorm-forward")
+    assert load_exercise("batchnorm-forward") == first
+    path = grader_bank / "exercises" / "batchnorm-forward" / "exercise.yaml"
+    text = path.read_text()
+    path.write_text(text + "\n# edited\n")
+    assert load_exercise("batchnorm-forward") == first  # same content, new bytes: reloaded, equal
+    path.write_text("id: batchnorm-forward\nkind: nonsense\n")
+    from mlprep._errors import ContentError
+
+    with pytest.raises(ContentError):
+        load_exercise("batchnorm-forward")
+    assert "mlprep.content" in sys.modules  # the invalid file went through the loader
