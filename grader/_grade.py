@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,13 @@ def grade(
     lang: str = "en",
     sandbox: Sandbox | None = None,
     root: Path | None = None,
+    while_running: Callable[[], None] | None = None,
 ) -> GradeResult:
+    """Grade ``submission`` on ``exercise_id``; learner failures are data in the result.
+
+    ``while_running`` is called while the sandbox runs the submission (the CLI imports its
+    renderer there, off the critical path).
+    """
     t0 = time.perf_counter()
     from grader._sandbox._base import Job, Limits
     from grader._submission import read_submission
@@ -43,22 +50,22 @@ def grade(
         from grader._exercise import load_exercise
 
         exercise = load_exercise(exercise_id, root)
-        from grader._checks import spec_for
+        running.configure(
+            Job(
+                source=source.text,
+                entry_points=tuple(exercise.entry_points),
+                allowed_imports=tuple(exercise.allowed_imports),
+                torch=exercise.torch,
+                limits=Limits(exercise.time_s, exercise.memory_mb, exercise.output_kb),
+            )
+        )
+        from grader._checks import spec_for  # numpy: imported while the child imports too
 
         spec = spec_for(exercise.id)
         if spec is None:
             raise GradingError(
                 f"exercise '{exercise.id}' has no checks in this version of the grader"
             )
-        running.configure(
-            Job(
-                source=source.text,
-                entry_points=tuple(exercise.entry_points),
-                allowed_imports=tuple(exercise.allowed_imports),
-                torch=spec.torch,
-                limits=Limits(exercise.time_s, exercise.memory_mb, exercise.output_kb),
-            )
-        )
         import numpy as np
 
         from grader._checks import Suite
@@ -78,6 +85,10 @@ def grade(
             raise GradingError(f"the reference implementation is not available ({exc})") from None
         for check in suite.checks:
             check.prepare(module, plan.arrays)
+        import grader._report._build  # noqa: F401  (pydantic: pay for it while the child runs)
+
+        if while_running is not None:
+            while_running()
 
     run = running.finish(plan, meanwhile=prepare)
     from grader._report._build import build_result
