@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+collect_ignore = ["corpus", "golden"]  # learner files, not tests
 CORPUS = Path(__file__).with_name("corpus")
 
 ENTRY_POINTS = {
