@@ -59,6 +59,24 @@ def grade(
                 limits=Limits(exercise.time_s, exercise.memory_mb, exercise.output_kb),
             )
         )
+        if exercise.forbidden:
+            from grader._forbidden import forbidden_uses
+
+            uses = forbidden_uses(source.text, exercise.forbidden)
+            if uses:
+                running.cancel()
+                from grader._report._build import forbidden_result
+
+                return forbidden_result(
+                    exercise,
+                    submission,
+                    source,
+                    uses,
+                    seed,
+                    lang,
+                    sandbox.level,
+                    time.perf_counter() - t0,
+                )
         from grader._checks import spec_for  # numpy: imported while the child imports too
 
         spec = spec_for(exercise.id)

@@ -39,6 +39,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-Hans": "{label}：缺少输出（{detail}）",
         "zh-Hant": "{label}：缺少輸出（{detail}）",
     },
+    "raises": {
+        "en": "{label}: {detail}",
+        "zh-Hans": "{label}：异常不对，{detail}",
+        "zh-Hant": "{label}：例外不對，{detail}",
+    },
+    "exact": {
+        "en": "{label}: {detail}",
+        "zh-Hans": "{label}：{detail}",
+        "zh-Hant": "{label}：{detail}",
+    },
     "nan": {
         "en": "{label}: NaN or inf at {index} where the reference is finite",
         "zh-Hans": "{label}：在 {index} 出现 NaN 或 inf，而参考结果是有限值",

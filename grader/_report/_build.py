@@ -227,3 +227,43 @@ def build_result(
         stdout=run.stdout,
         stderr=run.stderr,
     )
+
+
+def forbidden_result(
+    exercise: Any,
+    submission: Path,
+    source: Source,
+    uses: list[tuple[str, int]],
+    seed: int | None,
+    lang: str,
+    level: str,
+    duration: float,
+) -> GradeResult:
+    """The submission uses a name the exercise forbids: not run at all."""
+    name, line = uses[0]
+    err = _err(
+        SubmissionError("ForbiddenName", f"{name} is not allowed in this exercise", line), source
+    )
+    message = t(
+        "status.forbidden",
+        lang,
+        at=_at(err, lang),
+        message=err.message,
+        allowed=", ".join(exercise.allowed_imports),
+    )
+    return GradeResult(
+        exercise=exercise.id,
+        submission=submission.name,
+        status="forbidden",
+        passed=False,
+        score=0.0,
+        points=0.0,
+        max_points=0.0,
+        message=message,
+        error=err,
+        seed=seed if seed is not None else 0,
+        sandbox=level,
+        lang=lang,
+        tolerance_rule=t("tolerance_rule", lang),
+        duration_s=round(duration, 4),
+    )

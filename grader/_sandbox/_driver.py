@@ -137,10 +137,18 @@ class Runner:
             ret = getattr(self.module, s["cls"])(*args, **kwargs)
         elif op == "method":
             ret = getattr(self.dec({"$s": s["obj"]}), s["name"])(*args, **kwargs)
-        elif op == "attr":
-            ret = self.dec({"$s": s["obj"]})
+        elif op == "attr":  # dotted attribute of an earlier value, optionally indexed first
+            ret = self.dec({"$s": s["obj"], "i": s.get("i", [])})
             for part in s["name"].split("."):
                 ret = getattr(ret, part)
+        elif op == "get":  # a module-level name itself, e.g. an autograd.Function class
+            ret = getattr(self.module, s["name"])
+        elif op == "keys":  # torch: a module's state_dict keys, in order
+            ret = list(self.dec({"$s": s["obj"]}).state_dict().keys())
+        elif op == "modes":  # torch: the training flag of every submodule, in order
+            ret = [bool(m.training) for m in self.dec({"$s": s["obj"]}).modules()]
+        elif op == "torch_model":  # torch: a trusted model built from the plan (see build_model)
+            ret = build_model(s["layers"], args)
         elif op == "setitem":
             self.dec({"$s": s["obj"]})[s["key"]] = args[0]
             ret = None
@@ -162,6 +170,56 @@ class Runner:
             raise ValueError(f"unknown op {op}")
         self.slots[s["id"]] = ret
         return ret, args, kwargs
+
+
+def build_model(layers, arrays):
+    """A small trusted torch model: ``layers`` names each layer, ``arrays`` its state in order.
+
+    Layers: conv C_in C_out k | bn2d C | bn1d C | relu | flatten | dropout p | linear I O |
+    raise_on N (raises RuntimeError on a batch of N samples: the model that fails midway).
+    """
+    import torch
+    from torch import nn
+
+    class RaiseOn(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.n = n
+
+        def forward(self, x):
+            if x.shape[0] == self.n:
+                raise RuntimeError(f"this model fails on a batch of {self.n}")
+            return x
+
+    mods = []
+    for spec in layers:
+        name, *p = spec.split()
+        if name == "conv":
+            mods.append(nn.Conv2d(int(p[0]), int(p[1]), int(p[2]), padding=1))
+        elif name == "bn2d":
+            mods.append(nn.BatchNorm2d(int(p[0])))
+        elif name == "bn1d":
+            mods.append(nn.BatchNorm1d(int(p[0])))
+        elif name == "relu":
+            mods.append(nn.ReLU())
+        elif name == "flatten":
+            mods.append(nn.Flatten())
+        elif name == "dropout":
+            mods.append(nn.Dropout(float(p[0])))
+        elif name == "linear":
+            mods.append(nn.Linear(int(p[0]), int(p[1])))
+        elif name == "raise_on":
+            mods.append(RaiseOn(int(p[0])))
+    model = nn.Sequential(*mods).double()
+    state = model.state_dict()
+    with torch.no_grad():
+        for t, arr in zip(state.values(), arrays[0], strict=True):
+            t.copy_(torch.from_numpy(arr))
+    for i in arrays[1]:  # submodules to leave in eval mode (frozen batch norm)
+        model[i].eval()
+    if arrays[2]:
+        model.eval()
+    return model
 
 
 def _refs(v, acc):
