@@ -31,6 +31,8 @@ class Mistake:
 
             if self.knobs.grads is not None:
                 return tv.function_namespace(self.knobs)
+            if self.knobs.evaluate is not None:
+                return tv.evaluate_namespace(self.knobs)
             return tv.module_namespace(self.knobs)
         if kind == "numpy-fix":
             return fix_namespace(self.knobs)
@@ -597,6 +599,55 @@ MISTAKES: list[Mistake] = [
             "backward 傳回的 dgamma 和 dbeta 互換了",
             "依 forward 輸入的順序傳回 (dx, dgamma, dbeta, None)。",
         ),
+    ),
+    _m(
+        "torch-eval-not-called",
+        TorchKnobs(evaluate="no-eval"),
+        (
+            "the model is evaluated in training mode",
+            "Call model.eval() first: batch norm then uses its running statistics and dropout is off.",
+        ),
+        (
+            "模型在训练模式下做了评估",
+            "先调用 model.eval()：这样批归一化使用滑动统计量，dropout 也会关闭。",
+        ),
+        (
+            "模型在訓練模式下做了評估",
+            "先呼叫 model.eval()：這樣批次正規化使用滑動統計量，dropout 也會關閉。",
+        ),
+    ),
+    _m(
+        "torch-outputs-keep-grad",
+        TorchKnobs(evaluate="no-no-grad"),
+        ("outputs carry autograd history", "Run the forward passes inside torch.no_grad()."),
+        ("输出带有自动求导历史", "在 torch.no_grad() 中执行前向计算。"),
+        ("輸出帶有自動微分歷史", "在 torch.no_grad() 中執行前向計算。"),
+    ),
+    _m(
+        "torch-train-forced-after",
+        TorchKnobs(evaluate="train-after"),
+        (
+            "model.train() forced afterwards",
+            "Save every submodule's training flag before model.eval() and restore each one afterwards.",
+        ),
+        (
+            "之后强制调用了 model.train()",
+            "在 model.eval() 之前保存每个子模块的 training 标志，之后逐一恢复。",
+        ),
+        (
+            "之後強制呼叫了 model.train()",
+            "在 model.eval() 之前儲存每個子模組的 training 旗標，之後逐一還原。",
+        ),
+    ),
+    _m(
+        "torch-not-restored-on-error",
+        TorchKnobs(evaluate="not-restored-on-error"),
+        (
+            "modes are not restored when the model raises",
+            "Restore the training flags in a finally block.",
+        ),
+        ("模型抛出异常时没有恢复模式", "在 finally 块中恢复 training 标志。"),
+        ("模型拋出例外時沒有還原模式", "在 finally 區塊中還原 training 旗標。"),
     ),
     # recognised without a variant
     _m(
