@@ -141,3 +141,46 @@ def test_instancenorm_default_parameter_count(bank):
     m = nn.InstanceNorm2d(64)
     assert n_params(m) == numeric_value(q)
     assert n_params(nn.InstanceNorm2d(64, affine=True)) == 128  # "affine=True gives 2 x C"
+
+
+def test_groupnorm_special_cases(bank):
+    q = entry(bank, "groupnorm-special-cases")
+    n, c, h, w = 3, 6, 4, 4
+    x = x64(n, c, h, w)
+    gn1 = nn.GroupNorm(1, c).double()(x)
+    gnc = nn.GroupNorm(c, c).double()(x)
+    ln = nn.LayerNorm([c, h, w]).double()(x)
+    inorm = nn.InstanceNorm2d(c).double()(x)
+    bn = nn.BatchNorm2d(c).double().train()(x)
+
+    def same(a, b) -> bool:
+        return torch.allclose(a, b, atol=ATOL64)
+
+    holds = {
+        0: same(gn1, ln) and same(gnc, inorm),
+        1: same(gn1, inorm) and same(gnc, ln),
+        2: same(gn1, bn) and same(gnc, inorm),
+        3: same(gnc, ln) and not same(gnc, inorm),
+    }
+    assert {i for i, ok in holds.items() if ok} == correct_options(q)
+
+
+# ----------------------------------------------------------------------------- small worked values
+
+
+def test_rmsnorm_output_value(bank):
+    q = entry(bank, "rmsnorm-output-value")
+    x = torch.tensor([2.0, 4.0, 6.0, 8.0], dtype=torch.float64)
+    y = nn.RMSNorm(4).double()(x)
+    assert q.numeric.accepts(float(y[0]))
+    # The answer's contrast: LayerNorm gives -1.342 on the same vector.
+    assert abs(float(nn.LayerNorm(4).double()(x)[0]) - (-1.342)) < 1e-3
+
+
+def test_layernorm_output_value(bank):
+    q = entry(bank, "layernorm-output-value")
+    x = torch.tensor([2.0, 4.0, 6.0, 8.0], dtype=torch.float64)
+    y = nn.LayerNorm(4).double()(x)  # eps = 1e-5 by default, as the prompt states
+    assert q.numeric.accepts(float(y[0]))
+    unbiased = (x[0] - x.mean()) / torch.sqrt(x.var(unbiased=True) + 1e-5)
+    assert not q.numeric.accepts(float(unbiased))  # the distractor the answer names is rejected
