@@ -171,16 +171,79 @@ def test_groupnorm_special_cases(bank):
 def test_rmsnorm_output_value(bank):
     q = entry(bank, "rmsnorm-output-value")
     x = torch.tensor([2.0, 4.0, 6.0, 8.0], dtype=torch.float64)
-    y = nn.RMSNorm(4).double()(x)
+    y = nn.RMSNorm(4).double()(x).detach()
     assert q.numeric.accepts(float(y[0]))
     # The answer's contrast: LayerNorm gives -1.342 on the same vector.
-    assert abs(float(nn.LayerNorm(4).double()(x)[0]) - (-1.342)) < 1e-3
+    assert abs(float(nn.LayerNorm(4).double()(x).detach()[0]) - (-1.342)) < 1e-3
 
 
 def test_layernorm_output_value(bank):
     q = entry(bank, "layernorm-output-value")
     x = torch.tensor([2.0, 4.0, 6.0, 8.0], dtype=torch.float64)
-    y = nn.LayerNorm(4).double()(x)  # eps = 1e-5 by default, as the prompt states
+    y = nn.LayerNorm(4).double()(x).detach()  # eps = 1e-5 by default, as the prompt states
     assert q.numeric.accepts(float(y[0]))
     unbiased = (x[0] - x.mean()) / torch.sqrt(x.var(unbiased=True) + 1e-5)
     assert not q.numeric.accepts(float(unbiased))  # the distractor the answer names is rejected
+
+
+def test_weightnorm_parameter_count(bank):
+    q = entry(bank, "weightnorm-params")
+    from torch.nn.utils.parametrizations import weight_norm
+
+    m = weight_norm(nn.Linear(256, 128))
+    assert n_params(m) == numeric_value(q)
+    # "128 more than the plain layer": one g per output unit.
+    assert n_params(m) - n_params(nn.Linear(256, 128)) == 128
+
+
+def test_weight_recentering_invariance_option(bank):
+    q = entry(bank, "norm-weight-recentering-invariance")
+    n, d_in, d_out = 16, 10, 12
+    x = x64(n, d_in, seed=1)
+    w = x64(d_out, d_in, seed=2)
+    delta = x64(d_in, seed=3)
+    w_shift = w + delta.unsqueeze(0)  # W + 1 delta^T: the same delta added to every row
+
+    def rms(a):
+        return a / torch.sqrt(a.pow(2).mean(dim=1, keepdim=True) + 1e-12)
+
+    def wn(w_):
+        return x @ (w_ / w_.norm(dim=1, keepdim=True)).T
+
+    outputs = {
+        0: lambda w_: normalize(x @ w_.T, (0,)),  # BN over the batch, per unit
+        1: lambda w_: normalize(x @ w_.T, (1,)),  # LN over the units, per example
+        2: lambda w_: rms(x @ w_.T),
+        3: wn,
+    }
+    invariant = {i for i, f in outputs.items() if torch.allclose(f(w), f(w_shift), atol=ATOL64)}
+    assert invariant == correct_options(q)
+
+
+def test_groupnorm_statistics_count(bank):
+    q = entry(bank, "norm-statistics-count")
+    n, c, h, w, g = 8, 64, 32, 32, 32
+    x = torch.randn(n, c, h, w, generator=torch.Generator().manual_seed(0))
+    grouped = x.view(n, g, -1)
+    mu = grouped.mean(dim=2, keepdim=True)  # (N, G, 1): one mean per (example, group)
+    var = grouped.var(dim=2, keepdim=True, unbiased=False)
+    manual = ((grouped - mu) / torch.sqrt(var + 1e-5)).view(n, c, h, w)
+    # float32 over 2048 values per group: 1e-4 absorbs summation-order differences.
+    assert torch.allclose(manual, nn.GroupNorm(g, c)(x).detach(), atol=1e-4)
+    assert mu.numel() == numeric_value(q)
+    assert grouped.shape[2] == 2048  # "each over 2 x 32 x 32 = 2048 values"
+
+
+def test_batch_dependence_option(bank):
+    q = entry(bank, "norm-batch-dependence")
+    c = 4
+    a = x64(5, c, 3, 3, seed=4)
+    b = a.clone()
+    b[1:] = x64(4, c, 3, 3, seed=5)  # same example 0, different companions
+    layers = [nn.BatchNorm2d(c), nn.LayerNorm([c, 3, 3]), nn.GroupNorm(2, c), nn.InstanceNorm2d(c)]
+    dependent = set()
+    for i, layer in enumerate(layers):
+        layer = layer.double().train()
+        if not torch.allclose(layer(a)[0], layer(b)[0], atol=ATOL64):
+            dependent.add(i)
+    assert dependent == correct_options(q)
