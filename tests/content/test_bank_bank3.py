@@ -247,3 +247,74 @@ def test_batch_dependence_option(bank):
         if not torch.allclose(layer(a)[0], layer(b)[0], atol=ATOL64):
             dependent.add(i)
     assert dependent == correct_options(q)
+
+
+# ----------------------------------------------------------------------------- theory
+
+
+def _linear_bn_loss(w, u, target):
+    """Loss of u -> u W^T -> BN (training mode, no affine, eps 0) -> squared error."""
+    a = u @ w.T  # (N, D_out)
+    x_hat = normalize(a, (0,), eps=0.0)
+    return (x_hat - target).pow(2).sum()
+
+
+def _weight_grad(w, u, target):
+    w = w.clone().requires_grad_(True)
+    loss = _linear_bn_loss(w, u, target)
+    (g,) = torch.autograd.grad(loss, w)
+    return loss.detach(), g
+
+
+def test_scale_invariance_gradient_factor(bank):
+    q = entry(bank, "bn-scale-invariance-gradient")
+    u, w, target = x64(32, 6, seed=6), x64(5, 6, seed=7), x64(32, 5, seed=8)
+    loss1, g1 = _weight_grad(w, u, target)
+    loss4, g4 = _weight_grad(4 * w, u, target)
+    # rtol 1e-8: both sides are exact float64 identities up to rounding.
+    assert torch.allclose(loss1, loss4, rtol=1e-8)  # BN((aW)u) = BN(Wu)
+    assert q.numeric.accepts(float(g4.norm() / g1.norm()))
+
+
+def test_effective_learning_rate_factor(bank):
+    q = entry(bank, "bn-effective-learning-rate")
+    u, w, target = x64(32, 6, seed=9), x64(5, 6, seed=10), x64(32, 5, seed=11)
+    eta = 1e-4  # small step: the 1/a^2 relation is first order in eta
+
+    def angle_change(w0):
+        _, g = _weight_grad(w0, u, target)
+        w1 = w0 - eta * g
+        cos = (w0 * w1).sum() / (w0.norm() * w1.norm())
+        return torch.arccos(cos.clamp(-1, 1))
+
+    ratio = float(angle_change(3 * w) / angle_change(w))
+    assert q.numeric.accepts(ratio)
+    assert not q.numeric.accepts(1 / 3)  # the naive "gradient shrinks by 1/a" answer is rejected
+
+
+def test_theory_claims_spot(bank):
+    q = entry(bank, "bn-theory-claims-spot")
+    u, w, target = x64(32, 6, seed=12), x64(5, 6, seed=13), x64(32, 5, seed=14)
+    loss1, g1 = _weight_grad(w, u, target)
+    loss3, g3 = _weight_grad(3 * w, u, target)
+    truth = {
+        0: bool(torch.allclose(loss1, loss3, rtol=1e-8)),
+        1: bool(torch.allclose(g3, g1 / 3, rtol=1e-8)),
+    }
+
+    # Statement 4: a deep plain BN + ReLU network has well-behaved gradients at initialization.
+    def first_last_grad_ratio(depth: int, width: int = 64) -> float:
+        gen = torch.manual_seed(0)
+        layers: list = []
+        for _ in range(depth):
+            layers += [nn.Linear(width, width, bias=False), nn.BatchNorm1d(width), nn.ReLU()]
+        net = nn.Sequential(*layers).double()
+        x = torch.randn(128, width, generator=gen, dtype=torch.float64)
+        net(x).pow(2).sum().backward()
+        lin = [m for m in net if isinstance(m, nn.Linear)]
+        return float(lin[0].weight.grad.norm() / lin[-1].weight.grad.norm())
+
+    # Gradients growing by orders of magnitude towards the input over 50 layers (Yang et al. 2019).
+    truth[4] = not (first_last_grad_ratio(50) > 100 * first_last_grad_ratio(5))
+    wrong_checked = {i for i, ok in truth.items() if not ok}
+    assert wrong_checked == wrong_statements(q) & set(truth)
