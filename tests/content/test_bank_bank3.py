@@ -318,3 +318,75 @@ def test_theory_claims_spot(bank):
     truth[4] = not (first_last_grad_ratio(50) > 100 * first_last_grad_ratio(5))
     wrong_checked = {i for i, ok in truth.items() if not ok}
     assert wrong_checked == wrong_statements(q) & set(truth)
+
+
+# ----------------------------------------------------------------------------- seed 004 code reviews
+
+
+def test_pytorch_wrapper_review_statements(bank):
+    q = entry(bank, "bn-pytorch-wrapper-review")
+    c = 5
+    bn = nn.BatchNorm1d(c).double()
+    truth: dict[int, bool] = {}
+
+    ok_2d = bn(x64(8, c)).shape == (8, c)
+    ok_3d = bn(x64(8, c, 7)).shape == (8, c, 7)
+    truth[0] = ok_2d and ok_3d
+
+    # Statement 1: output has mean 0 / std 1. Give gamma, beta trained-looking values and look.
+    with torch.no_grad():
+        bn.weight.fill_(2.0)
+        bn.bias.fill_(3.0)
+    y = bn.train()(x64(64, c)).detach()
+    truth[1] = bool(torch.allclose(y.mean(0), torch.zeros_like(y[0]), atol=1e-6)) and bool(
+        torch.allclose(y.std(0, unbiased=False), torch.ones_like(y[0]), atol=1e-3)
+    )
+
+    try:
+        bn(x64(4, c, 3, 3))
+        truth[2] = True
+    except ValueError:
+        truth[2] = False
+
+    fresh = nn.BatchNorm1d(c)
+    truth[3] = n_params(fresh) == 2 * c and {n for n, _ in fresh.named_buffers()} == {
+        "running_mean",
+        "running_var",
+        "num_batches_tracked",
+    }
+
+    x = x64(16, c)
+    bn.eval()
+    manual = (x - bn.running_mean) / torch.sqrt(bn.running_var + bn.eps) * bn.weight + bn.bias
+    truth[4] = bool(torch.allclose(bn(x), manual, atol=ATOL64))
+
+    try:
+        bn.train()(x64(1, c))
+        truth[5] = False
+    except ValueError:
+        truth[5] = True
+
+    assert {i for i, ok in truth.items() if not ok} == wrong_statements(q)
+
+
+def test_keras_momentum_convention(bank):
+    """The Keras review's momentum statement: moving = moving * 0.99 + batch * 0.01.
+
+    TensorFlow is not a dependency, so the Keras rule is written out from its documentation and
+    compared with torch's BatchNorm1d at momentum 0.01, which weights the new value by 0.01.
+    """
+    q = entry(bank, "bn-keras-wrapper-review")
+    assert 2 in wrong_statements(q)  # "new batch mean receives a weight of 0.99" is flagged wrong
+    keras_momentum = 0.99
+    bn = nn.BatchNorm1d(3, momentum=1 - keras_momentum).double()
+    moving = torch.zeros(3, dtype=torch.float64)
+    for seed in range(3):
+        x = x64(10, 3, seed=seed)
+        bn.train()(x)
+        moving = moving * keras_momentum + x.mean(0) * (1 - keras_momentum)
+    assert torch.allclose(bn.running_mean, moving, atol=ATOL64)
+    # The 0.99-weights-the-new-value reading gives a clearly different moving mean.
+    wrong = torch.zeros(3, dtype=torch.float64)
+    for seed in range(3):
+        wrong = wrong * (1 - keras_momentum) + x64(10, 3, seed=seed).mean(0) * keras_momentum
+    assert not torch.allclose(bn.running_mean, wrong, atol=1e-3)
