@@ -390,3 +390,41 @@ def test_keras_momentum_convention(bank):
     for seed in range(3):
         wrong = wrong * (1 - keras_momentum) + x64(10, 3, seed=seed).mean(0) * keras_momentum
     assert not torch.allclose(bn.running_mean, wrong, atol=1e-3)
+
+
+def test_faq_claims_spot(bank):
+    q = entry(bank, "bn-faq-claims-spot")
+    c = 4
+    bn = nn.BatchNorm2d(c).double()
+    param_names = {n for n, _ in bn.named_parameters()}
+    truth: dict[int, bool] = {}
+    truth[0] = "running_mean" in param_names or "running_var" in param_names
+    truth[1] = n_params(bn) == 2 * c and param_names == {"weight", "bias"}
+
+    # Statement 3: example 0's gradient changes when only the other examples change.
+    def grad_of_example0(batch):
+        batch = batch.clone().requires_grad_(True)
+        bn.train()(batch)[0].pow(3).sum().backward()
+        return batch.grad[0].clone()
+
+    a = x64(6, c, 3, 3, seed=15)
+    b = a.clone()
+    b[1:] = x64(5, c, 3, 3, seed=16)
+    truth[3] = not torch.allclose(grad_of_example0(a), grad_of_example0(b), atol=1e-8)
+
+    # Statement 4: in eval mode, conv -> BN equals one conv with folded weight and bias.
+    conv = nn.Conv2d(3, c, 3, padding=1).double()
+    with torch.no_grad():
+        bn.running_mean.copy_(x64(c, seed=17))
+        bn.running_var.copy_(x64(c, seed=18).abs() + 0.5)
+    bn.eval()
+    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)  # (C,)
+    folded = nn.Conv2d(3, c, 3, padding=1).double()
+    with torch.no_grad():
+        folded.weight.copy_(conv.weight * scale.view(-1, 1, 1, 1))
+        folded.bias.copy_((conv.bias - bn.running_mean) * scale + bn.bias)
+    x = x64(2, 3, 5, 5, seed=19)
+    truth[4] = bool(torch.allclose(bn(conv(x)), folded(x), atol=1e-10))
+
+    checked = set(truth)
+    assert {i for i, ok in truth.items() if not ok} == wrong_statements(q) & checked
