@@ -428,3 +428,46 @@ def test_faq_claims_spot(bank):
 
     checked = set(truth)
     assert {i for i, ok in truth.items() if not ok} == wrong_statements(q) & checked
+
+
+def test_norm_family_claims_spot(bank):
+    q = entry(bank, "norm-family-claims-spot")
+    truth: dict[int, bool] = {}
+    c = 4
+    x = x64(6, c, 3, 3, seed=20)
+    gn = nn.GroupNorm(2, c).double()
+    truth[0] = bool(torch.allclose(gn(x)[:1], gn(x[:1]), atol=ATOL64))
+
+    v = torch.tensor([[2.0, 4.0, 6.0, 8.0]], dtype=torch.float64)
+    rms = nn.RMSNorm(4, eps=0.0).double()(v).detach()
+    subtracts_mean = torch.allclose(rms, normalize(v, (1,), eps=0.0), atol=1e-6)
+    truth[2] = bool(subtracts_mean)
+
+    ln = nn.LayerNorm((3, 5))
+    truth[3] = ln.weight.shape == (3, 5) and ln.bias.shape == (3, 5)
+
+    bn = nn.BatchNorm2d(c).double()
+    with torch.no_grad():
+        bn.running_mean.copy_(x64(c, seed=21))
+        bn.running_var.copy_(x64(c, seed=22).abs() + 0.5)
+        bn.weight.copy_(x64(c, seed=23))
+    bn.eval()
+    a = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    b = bn.bias - a * bn.running_mean
+    truth[4] = bool(torch.allclose(bn(x), a.view(1, c, 1, 1) * x + b.view(1, c, 1, 1), atol=ATOL64))
+
+    seq = x64(2, 5, 8, seed=24)
+    per_sequence = normalize(seq, (1, 2))
+    truth[5] = bool(torch.allclose(nn.LayerNorm(8).double()(seq), per_sequence, atol=1e-6))
+
+    # Statement 2 (index 1) is about Wu & He's Table 1 and is checked against the paper only.
+    assert {i for i, ok in truth.items() if not ok} == wrong_statements(q) - {1}
+    assert 1 in wrong_statements(q)
+
+
+def test_rmsnorm_parameter_savings(bank):
+    q = entry(bank, "rmsnorm-parameter-savings")
+    n_norms = 32 * 2 + 1
+    ln_total = sum(n_params(nn.LayerNorm(4096)) for _ in range(n_norms))
+    rms_total = sum(n_params(nn.RMSNorm(4096)) for _ in range(n_norms))
+    assert ln_total - rms_total == numeric_value(q)
