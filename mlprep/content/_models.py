@@ -286,6 +286,11 @@ class Exercise(Strict):
     allowed_imports: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")]] = Field(
         min_length=1
     )
+    # dotted names a submission may not use even though their module is allowed,
+    # e.g. torch.nn.functional.batch_norm in an exercise that asks for BN by hand
+    forbidden: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")]] = Field(
+        default_factory=list
+    )
     limits: Limits = Field(default_factory=Limits)
     points: float = Field(default=10.0, gt=0)
     related_questions: list[Id] = Field(default_factory=list)
