@@ -1,0 +1,197 @@
+"""Checks the numbers and formulas of bank1's entries (questions/batchnorm, small-batch, training).
+
+Every expected value is read from the YAML through ``load_bank()`` and compared with a value that
+torch or numpy computes here, so editing an answer into a wrong number makes a test fail.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from mlprep.content import Question, load_bank
+
+MY_TOPICS = ("batchnorm", "small-batch", "training")
+SEEDS = ("000_552b57ef667eaf53.txt", "001_da882f76529f3fa4.txt")
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return load_bank()
+
+
+def numeric(bank, qid: str) -> Question:
+    q = bank.question(qid)
+    assert q.kind == "numeric" and q.numeric is not None
+    return q
+
+
+def accepts(q: Question, computed: float) -> bool:
+    assert q.numeric is not None
+    return q.numeric.accepts(computed)
+
+
+# ---------------------------------------------------------------------------- bank-level rules
+
+
+def test_my_entries_are_vetted_trilingual_and_referenced(bank):
+    mine = [q for qid, q in bank.questions.items() if bank.topic(qid) in MY_TOPICS]
+    assert len(mine) >= 36
+    assert sum(q.auto_gradable for q in mine) >= 12
+    for q in mine:
+        assert q.vetting.status == "vetted", q.id
+        assert q.references, q.id
+        for code in bank.config.required_locales:
+            assert code in q.locales, (q.id, code)
+            assert not q.is_stale(code), (q.id, code)
+        assert 3 <= len(q.source.key_points) <= 6, q.id
+
+
+def test_seed_questions_are_covered(bank):
+    origins = {q.origin for q in bank.questions.values() if bank.topic(q.id) in MY_TOPICS}
+    assert set(SEEDS) <= origins
+    # seed 000 has 7 questions, seed 001 six that no lower seed asks (Q3-Q7, Q9)
+    by_seed = {s: [q.id for q in bank.questions.values() if q.origin == s] for s in SEEDS}
+    assert len(by_seed[SEEDS[0]]) >= 7
+    assert len(by_seed[SEEDS[1]]) >= 6
+
+
+# ---------------------------------------------------------------------------- parameters and state
+
+
+def test_state_bytes_matches_torch(bank):
+    q = numeric(bank, "bn-state-bytes")
+    bn = torch.nn.BatchNorm2d(256)
+    nbytes = sum(t.numel() * t.element_size() for t in bn.state_dict().values())
+    assert accepts(q, nbytes)
+    assert q.numeric.value == nbytes  # tolerance 0: a byte count is exact
+
+
+def test_conv_bn_param_count_matches_torch(bank):
+    q = numeric(bank, "bn-conv-bn-param-count")
+    block = torch.nn.Sequential(
+        torch.nn.Conv2d(64, 128, kernel_size=3, bias=False), torch.nn.BatchNorm2d(128)
+    )
+    assert accepts(q, sum(p.numel() for p in block.parameters()))
+
+
+def test_stats_count_reproduces_batchnorm2d(bank):
+    q = numeric(bank, "bn-stats-count-numeric")
+    torch.manual_seed(0)
+    x = torch.randn(32, 64, 28, 28, dtype=torch.float64)
+    per_channel = x.transpose(0, 1).reshape(64, -1)  # (C, N*H*W)
+    assert accepts(q, per_channel.shape[1])
+    # the statistics over those values reproduce torch's training-mode output
+    mean = per_channel.mean(dim=1)  # (C,)
+    var = per_channel.var(dim=1, unbiased=False)  # (C,)
+    x_hat = (x - mean.view(1, -1, 1, 1)) / torch.sqrt(var.view(1, -1, 1, 1) + 1e-5)
+    y = torch.nn.BatchNorm2d(64).double().train()(x)
+    # float64, one normalization: agreement to ~1e-12 is expected; 1e-9 leaves room for reduction order
+    torch.testing.assert_close(y, x_hat, rtol=1e-9, atol=1e-9)
+
+
+def test_conv_axes_choice_is_per_channel(bank):
+    q = bank.question("bn-conv-axes-choice")
+    assert q.choice.correct == [0]
+    torch.manual_seed(1)
+    x = torch.randn(4, 3, 5, 5, dtype=torch.float64)
+    y = torch.nn.BatchNorm2d(3, affine=False).double().train()(x)
+    # each channel of the output has mean 0 over (N, H, W); per-sample means do not vanish
+    assert torch.allclose(y.mean(dim=(0, 2, 3)), torch.zeros(3, dtype=torch.float64), atol=1e-12)
+    assert not torch.allclose(y.mean(dim=(1, 2, 3)), torch.zeros(4, dtype=torch.float64), atol=1e-3)
+
+
+def test_bias_before_bn_is_cancelled(bank):
+    assert bank.question("bn-bias-redundant").kind == "open"
+    torch.manual_seed(2)
+    conv = torch.nn.Conv2d(3, 8, 3).double()
+    bn = torch.nn.BatchNorm2d(8).double().train()
+    x = torch.randn(6, 3, 9, 9, dtype=torch.float64)
+    y1 = bn(conv(x))
+    with torch.no_grad():
+        conv.bias.add_(torch.randn(8, dtype=torch.float64) * 5)
+    y2 = bn(conv(x))
+    # the bias shifts mean and input by the same amount; only rounding differs (float64)
+    torch.testing.assert_close(y1, y2, rtol=1e-9, atol=1e-9)
+    y2.sum().backward()
+    # d(out)/d(bias) is exactly zero up to rounding
+    assert conv.bias.grad.abs().max() < 1e-9
+
+
+# ---------------------------------------------------------------------------- the transform
+
+
+def test_output_value_matches_torch(bank):
+    q = numeric(bank, "bn-output-value-numeric")
+    bn = torch.nn.BatchNorm1d(1, eps=1e-5).double().train()
+    with torch.no_grad():
+        bn.weight.fill_(1.5)
+        bn.bias.fill_(-0.5)
+    x = torch.tensor([[2.0], [4.0], [6.0], [8.0], [10.0]], dtype=torch.float64)
+    assert accepts(q, bn(x)[4, 0].item())
+
+
+def test_identity_recovery_gamma(bank):
+    q = numeric(bank, "bn-identity-recovery-numeric")
+    x = torch.tensor([[1.0], [3.0], [5.0], [7.0]], dtype=torch.float64)
+    # the entry says eps = 0; torch refuses eps <= 0 in training, and 1e-12 is far below the variance 5
+    bn = torch.nn.BatchNorm1d(1, eps=1e-12).double().train()
+    with torch.no_grad():
+        bn.weight.fill_(q.numeric.value)
+        bn.bias.fill_(x.mean().item())
+    # the YAML value is rounded to 4 decimals: 2.2361 vs sqrt(5)=2.23607 -> relative error ~1.4e-5
+    torch.testing.assert_close(bn(x), x, rtol=0, atol=1e-4)
+    assert accepts(q, math.sqrt(x.var(unbiased=False).item()))
+
+
+def test_gamma_grad_matches_autograd(bank):
+    q = numeric(bank, "bn-gamma-grad-numeric")
+    bn = torch.nn.BatchNorm1d(1, eps=1e-5).double().train()
+    with torch.no_grad():
+        bn.weight.fill_(2.0)
+        bn.bias.fill_(0.5)
+    x = torch.tensor([[1.0], [3.0], [5.0], [7.0]], dtype=torch.float64)
+    dy = torch.tensor([[1.0], [2.0], [0.0], [-1.0]], dtype=torch.float64)
+    bn(x).backward(dy)
+    assert accepts(q, bn.weight.grad.item())
+    # and dL/dbeta = sum(dy), as the answer states
+    assert bn.bias.grad.item() == pytest.approx(2.0, abs=1e-12)
+
+
+def test_batch_size_one_behaviour(bank):
+    q = bank.question("bn-batch-size-one-choice")
+    assert q.choice.correct == [0]
+    bn = torch.nn.BatchNorm1d(4).train()
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        bn(torch.randn(1, 4))
+    assert torch.isfinite(bn.eval()(torch.randn(1, 4))).all()
+    # conv BN with N=1 runs (statistics over H*W), as the open entry says
+    assert torch.nn.BatchNorm2d(4).train()(torch.randn(1, 4, 3, 3)).shape == (1, 4, 3, 3)
+    # the mathematical value is beta: with mean x and variance 0, x_hat = 0
+    x = torch.randn(1, 4, dtype=torch.float64)
+    beta = torch.randn(4, dtype=torch.float64)
+    y = torch.nn.functional.batch_norm(
+        x.view(1, 4, 1).expand(2, 4, 1), None, None, None, beta, training=True, eps=1e-5
+    )  # a batch of two identical rows has the same statistics as the single row
+    torch.testing.assert_close(y[0, :, 0], beta, rtol=0, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------- dropout
+
+
+def test_dropout_variance_before_bn(bank):
+    q = numeric(bank, "bn-dropout-variance-numeric")
+    # exact expectation over a ~ Bernoulli(keep): Var(a x / keep) for x of mean 0, variance 1
+    keep = 1 - 0.2
+    exact = keep * (1 / keep) ** 2 * 1.0
+    assert accepts(q, exact)
+    # and torch's Dropout agrees by simulation; with n = 4e6 the standard error of the variance
+    # estimate is about sqrt(Var(X^2)/n) ~ 1e-3, so the entry's tolerance 0.01 is ~10 sigma
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(4_000_000, generator=gen, dtype=torch.float64)
+    torch.manual_seed(1)  # not 0: the same seed would draw the mask from the same bits as x
+    out = torch.nn.Dropout(p=0.2).train()(x)
+    assert accepts(q, out.var().item())
