@@ -195,3 +195,69 @@ def test_dropout_variance_before_bn(bank):
     torch.manual_seed(1)  # not 0: the same seed would draw the mask from the same bits as x
     out = torch.nn.Dropout(p=0.2).train()(x)
     assert accepts(q, out.var().item())
+
+
+# ---------------------------------------------------------------------------- scale invariance
+
+
+def _linear_bn_loss(w: torch.Tensor, u: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Loss of Linear(no bias) -> BN (train mode, affine off) -> fixed linear read-out."""
+    x = u @ w.T  # (m, out)
+    # eps tiny against the variance (~1) so the layer is scale-invariant to ~1e-12
+    y = torch.nn.functional.batch_norm(x, None, None, training=True, eps=1e-12)
+    return (y * target).sum()
+
+
+def _grad(w: torch.Tensor, u: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    w = w.detach().clone().requires_grad_(True)
+    _linear_bn_loss(w, u, target).backward()
+    return w.grad
+
+
+@pytest.fixture()
+def scale_setup():
+    gen = torch.Generator().manual_seed(3)
+    u = torch.randn(16, 5, generator=gen, dtype=torch.float64)  # (m, in)
+    w = torch.randn(3, 5, generator=gen, dtype=torch.float64)  # (out, in)
+    target = torch.randn(16, 3, generator=gen, dtype=torch.float64)
+    return u, w, target
+
+
+def test_scale_invariance_gradient_factor(bank, scale_setup):
+    q = numeric(bank, "bn-scale-invariance-grad-numeric")
+    u, w, target = scale_setup
+    g1, g4 = _grad(w, u, target), _grad(4 * w, u, target)
+    # forward unchanged (float64, eps 1e-12): equal to ~1e-12
+    assert _linear_bn_loss(4 * w, u, target).item() == pytest.approx(
+        _linear_bn_loss(w, u, target).item(), rel=1e-9
+    )
+    ratio = (g4.norm() / g1.norm()).item()
+    assert accepts(q, ratio)
+    torch.testing.assert_close(g4, g1 * q.numeric.value, rtol=1e-6, atol=1e-9)
+
+
+def test_effective_learning_rate_factor(bank, scale_setup):
+    q = numeric(bank, "bn-effective-lr-numeric")
+    u, w, target = scale_setup
+    row = w[0] / w[0].norm()  # the first output unit's weights, norm 1
+
+    def relative_step(norm: float) -> float:
+        w_s = w.clone()
+        w_s[0] = row * norm
+        g = _grad(w_s, u, target)[0]
+        return (0.1 * g.norm() / w_s[0].norm()).item()  # eta = 0.1
+
+    assert accepts(q, relative_step(3.0) / relative_step(1.0))
+
+
+def test_weight_norm_growth_after_sgd_step(bank, scale_setup):
+    q = numeric(bank, "bn-weight-norm-growth-numeric")
+    u, w, target = scale_setup
+    w = w.clone()
+    w[0] = w[0] / w[0].norm()
+    g = _grad(w, u, target)[0]
+    # the gradient of each scale-invariant row is orthogonal to the row (float64 rounding)
+    assert abs(torch.dot(g, w[0]).item()) < 1e-9 * g.norm().item()
+    g = g * (2.0 / g.norm())  # the entry's gradient norm 2, same direction
+    new_norm = (w[0] - 0.1 * g).norm().item()
+    assert accepts(q, new_norm)
