@@ -261,3 +261,37 @@ def test_weight_norm_growth_after_sgd_step(bank, scale_setup):
     g = g * (2.0 / g.norm())  # the entry's gradient norm 2, same direction
     new_norm = (w[0] - 0.1 * g).norm().item()
     assert accepts(q, new_norm)
+
+
+# ---------------------------------------------------------------------------- batch renormalization
+
+
+def batch_renorm_x_hat(
+    x: np.ndarray, mu_b: float, sigma_b: float, mu: float, sigma: float, r_max: float, d_max: float
+) -> np.ndarray:
+    """Algorithm 1 of Ioffe (2017), forward: r and d from batch vs moving statistics, clipped."""
+    r = np.clip(sigma_b / sigma, 1.0 / r_max, r_max)
+    d = np.clip((mu_b - mu) / sigma, -d_max, d_max)
+    return (x - mu_b) / sigma_b * r + d
+
+
+def test_batch_renorm_value(bank):
+    q = numeric(bank, "batch-renorm-numeric")
+    value = batch_renorm_x_hat(np.array(7.0), 4.0, 3.0, 1.0, 1.0, r_max=2.0, d_max=1.5)
+    assert accepts(q, float(value))
+
+
+def test_batch_renorm_limits():
+    """The open entry's two claims: r=1, d=0 is BN; unclipped it is the inference transform."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(2.0, 3.0, size=64)  # (m,)
+    mu_b, sigma_b = x.mean(), np.sqrt(x.var() + 1e-5)  # biased variance, eps inside, as Algorithm 1
+    mu, sigma = 0.5, 1.7  # moving averages that differ from the batch
+    as_bn = batch_renorm_x_hat(x, mu_b, sigma_b, mu, sigma, r_max=1.0, d_max=0.0)
+    y_torch = torch.nn.functional.batch_norm(
+        torch.from_numpy(x).view(-1, 1), None, None, training=True, eps=1e-5
+    )
+    # float64 throughout; 1e-9 allows for different reduction orders
+    np.testing.assert_allclose(as_bn, y_torch.view(-1).numpy(), rtol=1e-9, atol=1e-9)
+    unclipped = batch_renorm_x_hat(x, mu_b, sigma_b, mu, sigma, r_max=1e9, d_max=1e9)
+    np.testing.assert_allclose(unclipped, (x - mu) / sigma, rtol=1e-12, atol=1e-12)
