@@ -295,3 +295,25 @@ def test_batch_renorm_limits():
     np.testing.assert_allclose(as_bn, y_torch.view(-1).numpy(), rtol=1e-9, atol=1e-9)
     unclipped = batch_renorm_x_hat(x, mu_b, sigma_b, mu, sigma, r_max=1e9, d_max=1e9)
     np.testing.assert_allclose(unclipped, (x - mu) / sigma, rtol=1e-12, atol=1e-12)
+
+
+def test_batch_mean_noise(bank):
+    q = numeric(bank, "bn-batch-mean-noise-numeric")
+    assert accepts(q, 1.0 / math.sqrt(16))
+    # simulated: 200k batches of 16 unit-variance values; the std of the batch means has a relative
+    # standard error ~ 1/sqrt(2 * 200k) ~ 0.16%, so 0.25 +/- 0.005 (2%) is > 10 sigma
+    rng = np.random.default_rng(5)
+    batch_means = rng.standard_normal((200_000, 16)).mean(axis=1)  # (batches,)
+    assert accepts(q, float(batch_means.std()))
+
+
+def test_batch_size_one_seed_spot_marks_the_degenerate_claims(bank):
+    q = bank.question("bn-batch-size-one-seed-spot")
+    assert q.spot.wrong == [0, 2]
+    # statement 3's premise, checked: with x - mu = 0, eps only avoids 0/0 and the output is beta
+    x = torch.randn(3, dtype=torch.float64)
+    beta = torch.tensor([0.1, -0.2, 0.3], dtype=torch.float64)
+    gamma = torch.tensor([2.0, 3.0, 4.0], dtype=torch.float64)
+    mu, var = x, torch.zeros(3, dtype=torch.float64)  # statistics of a single example
+    y = gamma * (x - mu) / torch.sqrt(var + 1e-5) + beta
+    torch.testing.assert_close(y, beta, rtol=0, atol=0)  # exact: the numerator is exactly zero
