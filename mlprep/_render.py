@@ -120,9 +120,7 @@ def header(q: Question, text: LocaleText, position: str = "") -> RenderableType:
 
     title = Text(plain_math(text.title), style="bold")
     meta = f"{q.id} · {q.kind} · {q.difficulty}"
-    return Text.assemble(
-        (position + "  " if position else "", "dim"), title, "  ", (meta, "dim")
-    )
+    return Text.assemble((position + "  " if position else "", "dim"), title, "  ", (meta, "dim"))
 
 
 def prompt(q: Question, text: LocaleText) -> RenderableType:
@@ -156,14 +154,17 @@ def answer(q: Question, text: LocaleText, lang: str, references: bool = False) -
         items.append(Text(f"→ {wrong}", style="bold green"))
     items.append(markdown(text.answer))
     if text.key_points:
+        items.append(Text(""))
         items.append(Text(label("key_points", lang), style="bold"))
         items.append(markdown("\n".join(f"- {p}" for p in text.key_points)))
     if text.misconceptions:
+        items.append(Text(""))
         items.append(Text(label("misconceptions", lang), style="bold"))
         for m in text.misconceptions:
             claim, fix = label("claim", lang), label("correction", lang)
             items.append(markdown(f"- **{claim}:** {m.claim}  \n  **{fix}:** {m.correction}"))
     if references and q.references:
+        items.append(Text(""))
         items.append(Text(label("references", lang), style="bold"))
         for r in q.references:
             where = f" §{r.section}" if r.section else ""

@@ -34,9 +34,26 @@ def _check_filters(bank: Bank, lang: str, tags: tuple[str, ...]) -> None:
 @click.option("--lang", default="en", show_default=True, help="Locale: en, zh-Hans, zh-Hant.")
 @click.option("--tag", "tags", multiple=True, help="Only questions with this tag (repeatable).")
 @click.option("--kind", "kinds", multiple=True, type=KINDS, help="Only this kind (repeatable).")
-@click.option("--count", default=20, show_default=True, type=click.IntRange(1), help="Most questions in this session.")
-@click.option("--new", "new", default=10, show_default=True, type=click.IntRange(0), help="Most unseen questions mixed in with the due ones.")
-@click.option("--cram", is_flag=True, help="Ignore the schedule: ask matching questions, least recently seen first; reviews are logged but do not move due dates.")
+@click.option(
+    "--count",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most questions in this session.",
+)
+@click.option(
+    "--new",
+    "new",
+    default=10,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Most unseen questions mixed in with the due ones.",
+)
+@click.option(
+    "--cram",
+    is_flag=True,
+    help="Ignore the schedule: ask matching questions, least recently seen first; reviews are logged but do not move due dates.",
+)
 @db_option
 def quiz_cmd(
     lang: str,
@@ -61,10 +78,14 @@ def quiz_cmd(
     _check_filters(bank, lang, tags)
     with open_store(db_path) as store:
         now = utc_now()
-        queue = build_queue(matching(bank, tags, kinds), store.cards(), now, count=count, new=new, cram=cram)
+        queue = build_queue(
+            matching(bank, tags, kinds), store.cards(), now, count=count, new=new, cram=cram
+        )
         term = open_terminal()
         if store.backup is not None:
-            term.console.print(f"progress database upgraded; the old file is kept as {store.backup}", style="dim")
+            term.console.print(
+                f"progress database upgraded; the old file is kept as {store.backup}", style="dim"
+            )
         if not queue:
             _nothing_due(term.console, store, bank)
             return
@@ -72,7 +93,9 @@ def quiz_cmd(
     console = term.console
     graded = f", {summary.correct}/{summary.graded} auto-graded correct" if summary.graded else ""
     end = "interrupted" if summary.interrupted else "stopped" if summary.quit else "done"
-    console.print(f"Session {end}: {summary.answered} answered{graded}; every answer is saved.", markup=False)
+    console.print(
+        f"Session {end}: {summary.answered} answered{graded}; every answer is saved.", markup=False
+    )
     if summary.interrupted:
         sys.exit(130)
 
@@ -85,3 +108,101 @@ def _nothing_due(console, store, bank: Bank) -> None:
     else:
         console.print("No questions match.", markup=False)
     console.print("Use --new N for unseen questions or --cram to review regardless.", markup=False)
+
+
+@click.command("stats")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@db_option
+def stats_cmd(fmt: str, db_path: Path | None) -> None:
+    """Show your progress: due today, reviews, retention, streak and mastery per tag.
+
+    Retention is the share of recall attempts (reviews of a question seen before) rated Good or
+    Easy. Mastery of a tag is FSRS's mean predicted recall now over its questions, unseen ones
+    counting 0. The streak counts consecutive days with reviews up to today (or yesterday, until
+    today ends).
+    """
+    import json
+    from datetime import datetime
+
+    from mlprep.quiz import open_store
+    from mlprep.quiz._schedule import utc_now
+    from mlprep.quiz._stats import compute_stats
+
+    bank = load_bank()
+    with open_store(db_path) as store:
+        stats = compute_stats(bank, store, utc_now(), datetime.now().astimezone().tzinfo)
+    if fmt == "json":
+        click.echo(json.dumps(stats.to_json(), ensure_ascii=False, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    def pct(x: float | None) -> str:
+        return "–" if x is None else f"{100 * x:.0f}%"
+
+    console = Console(highlight=False)
+    console.print(
+        f"due now: {stats.due_now}   due today: {stats.due_today}   unseen: {stats.unseen}"
+    )
+    console.print(
+        f"reviews: {stats.total_reviews} ({stats.reviews_today} today)   "
+        f"retention: {pct(stats.retention)} of {stats.recall_attempts} recall attempts   "
+        f"predicted recall now: {pct(stats.mean_retrievability)}   "
+        f"streak: {stats.streak_days} day{'s' if stats.streak_days != 1 else ''}"
+    )
+    table = Table(box=None, pad_edge=False)
+    for col, justify in (("tag", "left"), ("seen", "right"), ("mastery", "right")):
+        table.add_column(col, justify=justify)
+    for t in stats.tags:
+        table.add_row(t.tag, f"{t.seen}/{t.questions}", pct(t.mastery))
+    console.print(table)
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export the bank to Anki, or your review history to CSV."""
+
+
+@export_group.command("anki")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    help="The locale the cards show; every locale is stored in the note's fields.",
+)
+@click.option("--tag", "tags", multiple=True, help="Only questions with this tag (repeatable).")
+def export_anki_cmd(file: Path, lang: str, tags: tuple[str, ...]) -> None:
+    """Write the bank as an Anki package (FILE.apkg): one note per question, all locales as fields.
+
+    Re-importing a newer export updates the notes in place (stable note, model and deck ids).
+    """
+    from mlprep.quiz import matching
+    from mlprep.quiz._export import export_anki
+
+    bank = load_bank()
+    _check_filters(bank, lang, tags)
+    if file.suffix != ".apkg":
+        raise click.BadParameter("the file name must end in .apkg", param_hint="FILE")
+    n = export_anki(bank, file, lang, matching(bank, tags) if tags else None)
+    click.echo(f"wrote {n} notes to {file}", err=True)
+
+
+@export_group.command("csv")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def export_csv_cmd(file: Path | None, db_path: Path | None) -> None:
+    """Write your review history as CSV to FILE (default: standard output)."""
+    from mlprep.quiz import open_store
+    from mlprep.quiz._export import export_csv
+
+    with open_store(db_path) as store:
+        reviews = store.reviews()
+    if file is None:
+        export_csv(reviews, sys.stdout)
+        return
+    with file.open("w", encoding="utf-8", newline="") as out:
+        n = export_csv(reviews, out)
+    click.echo(f"wrote {n} reviews to {file}", err=True)

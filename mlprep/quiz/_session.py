@@ -121,7 +121,9 @@ class Session:
         name = RATING_NAMES[rated.rating]
         self.summary.ratings[name] -= 1
         self.asked -= 1
-        self.console.print(f"↶ undid your rating of {q.id} ({name}); asking it again", style="yellow")
+        self.console.print(
+            f"↶ undid your rating of {q.id} ({name}); asking it again", style="yellow"
+        )
         self.queue.appendleft(q)
 
     # ------------------------------------------------------------------------ one question
@@ -202,8 +204,10 @@ class Session:
                 break
             except BadAnswer as exc:
                 self.console.print(f"✗ not understood: {exc}", style="yellow")
-        verdict = ("✓ Correct", "bold green") if correct else ("✗ Not quite", "bold red")
-        self.console.print(verdict[0], style=verdict[1])
+        if correct:
+            self.console.print("✓ Correct", style="bold green")
+        else:
+            self.console.print(f"✗ Not quite (you answered {reply.strip()})", style="bold red", markup=False)
         self.console.print(_render.answer(q, text, self.lang))
         return correct
 
@@ -214,7 +218,11 @@ class Session:
         self.console.print(f"Exercise: {_render.plain_math(title)}", style="bold", markup=False)
         if ex is not None:
             loc = ex.locales.get(self.lang, ex.locales[ex.source_locale])
-            self.console.print(f"statement: {self.bank.exercise_dir(xid) / loc.statement}", style="dim", markup=False)
+            self.console.print(
+                f"statement: {self.bank.exercise_dir(xid) / loc.statement}",
+                style="dim",
+                markup=False,
+            )
         self.console.print(f"grade your solution with:  mlprep grade {xid} FILE", markup=False)
 
     def _rate(self) -> Rating:
@@ -236,4 +244,6 @@ class Session:
             if reply == "u":  # the question just graded: undo it here, it is asked again next
                 self._undo()
                 return
-            self.console.print("✗ press Enter for the next question (u undo, q quit)", style="yellow")
+            self.console.print(
+                "✗ press Enter for the next question (u undo, q quit)", style="yellow"
+            )
