@@ -143,15 +143,19 @@ def stats_cmd(fmt: str, db_path: Path | None) -> None:
         return "–" if x is None else f"{100 * x:.0f}%"
 
     console = Console(highlight=False)
-    console.print(
-        f"due now: {stats.due_now}   due today: {stats.due_today}   unseen: {stats.unseen}"
-    )
-    console.print(
-        f"reviews: {stats.total_reviews} ({stats.reviews_today} today)   "
-        f"retention: {pct(stats.retention)} of {stats.recall_attempts} recall attempts   "
-        f"predicted recall now: {pct(stats.mean_retrievability)}   "
-        f"streak: {stats.streak_days} day{'s' if stats.streak_days != 1 else ''}"
-    )
+    days = f"{stats.streak_days} day{'s' if stats.streak_days != 1 else ''}"
+    lines = [
+        ("due now", str(stats.due_now)),
+        ("due today", str(stats.due_today)),
+        ("never seen", str(stats.unseen)),
+        ("reviews", f"{stats.total_reviews} ({stats.reviews_today} today)"),
+        ("retention", f"{pct(stats.retention)} of {stats.recall_attempts} recall attempts"),
+        ("predicted recall now", pct(stats.mean_retrievability)),
+        ("streak", days),
+    ]
+    for name, value in lines:
+        console.print(f"{name + ':':<22}{value}", markup=False)
+    console.print()
     table = Table(box=None, pad_edge=False)
     for col, justify in (("tag", "left"), ("seen", "right"), ("mastery", "right")):
         table.add_column(col, justify=justify)

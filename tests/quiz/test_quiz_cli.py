@@ -225,7 +225,8 @@ def test_stats_json_after_session(bank_root, db_path):
     assert 0 < tags["batchnorm"]["mastery"] <= 1
     assert tags["layernorm"]["mastery"] == 0  # unseen counts as 0
     text = run(["stats", "--db", str(db_path)]).output
-    assert "reviews: 3 (3 today)" in text and "streak: 1 day" in text
+    assert "reviews:              3 (3 today)" in text
+    assert "streak:               1 day\n" in text
 
 
 def test_export_csv(bank_root, db_path, tmp_path):
