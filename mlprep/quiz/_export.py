@@ -130,7 +130,7 @@ def export_anki(
         values = [q.id, q.kind, " ".join(q.tags)]
         for code in locales:
             values += [
-                html.escape(q.text(code).title),
+                _md().renderInline(q.text(code).title),
                 _prompt_html(q, code),
                 _answer_html(q, code),
             ]

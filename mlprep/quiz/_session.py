@@ -207,7 +207,9 @@ class Session:
         if correct:
             self.console.print("✓ Correct", style="bold green")
         else:
-            self.console.print(f"✗ Not quite (you answered {reply.strip()})", style="bold red", markup=False)
+            self.console.print(
+                f"✗ Not quite (you answered {reply.strip()})", style="bold red", markup=False
+            )
         self.console.print(_render.answer(q, text, self.lang))
         return correct
 

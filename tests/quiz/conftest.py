@@ -62,7 +62,12 @@ def fixture_questions() -> dict[str, tuple[str, dict]]:
             key_points=["$\\epsilon$ sits inside $\\sqrt{\\cdot}$"],
         ),
     )
-    _translate(q, "zh-Hans", title="$\\epsilon$ 放在哪里？", answer="在平方根之内：$\\sqrt{\\sigma^2+\\epsilon}$。")
+    _translate(
+        q,
+        "zh-Hans",
+        title="$\\epsilon$ 放在哪里？",
+        answer="在平方根之内：$\\sqrt{\\sigma^2+\\epsilon}$。",
+    )
     qs["fx-open"] = ("batchnorm", q)
     qs["fx-choice"] = (
         "batchnorm",
@@ -130,7 +135,11 @@ def fixture_questions() -> dict[str, tuple[str, dict]]:
             "fx-exercise",
             "exercise",
             ["exercise"],
-            _en(title="Implement BN forward", prompt="Write the forward pass.", answer="See the reference."),
+            _en(
+                title="Implement BN forward",
+                prompt="Write the forward pass.",
+                answer="See the reference.",
+            ),
             difficulty="hard",
             exercise="fx-bn-forward",
         ),

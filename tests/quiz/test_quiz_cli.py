@@ -107,7 +107,10 @@ def test_numeric_and_spot_bad_input(bank_root, db_path):
 def test_undo_then_reanswer(bank_root, db_path):
     # open rated Again, then at the next question: u -> the open question again, rated Easy
     replies = ["", "1", "u", "", "4", "q"]
-    result = run(["quiz", "--db", str(db_path), "--kind", "open", "--kind", "spot-the-error"], input="\n".join(replies) + "\n")
+    result = run(
+        ["quiz", "--db", str(db_path), "--kind", "open", "--kind", "spot-the-error"],
+        input="\n".join(replies) + "\n",
+    )
     assert "↶ undid your rating of fx-open (Again)" in result.output
     assert reviews(db_path) == [("fx-open", 4, None, 0)]
     assert result.output.count("fx-open · open") == 2
@@ -116,7 +119,17 @@ def test_undo_then_reanswer(bank_root, db_path):
 def test_undo_at_the_rating_prompt_and_at_the_end(bank_root, db_path):
     # choice answered; open revealed, then u at its rating prompt: choice again, open again
     replies = ["b", "", "u", "c", "", "3", "u", ""]
-    args = ["quiz", "--db", str(db_path), "--kind", "open", "--kind", "choice", "--tag", "batchnorm"]
+    args = [
+        "quiz",
+        "--db",
+        str(db_path),
+        "--kind",
+        "open",
+        "--kind",
+        "choice",
+        "--tag",
+        "batchnorm",
+    ]
     result = run(args, input="\n".join(replies) + "\n")
     assert result.exit_code == 0
     # the last 'u' came at the "Done" prompt: fx-open was asked a third time, input then ended
@@ -168,7 +181,9 @@ def test_nothing_due_then_cram(bank_root, db_path):
 
 
 def test_other_locale(bank_root, db_path):
-    result = run(["quiz", "--db", str(db_path), "--lang", "zh-Hans", "--kind", "open"], input="\n3\nq\n")
+    result = run(
+        ["quiz", "--db", str(db_path), "--lang", "zh-Hans", "--kind", "open"], input="\n3\nq\n"
+    )
     assert "ε 放在哪里？" in result.output
     assert "√(σ²+ε)" in result.output
     assert reviews(db_path)[0][0] == "fx-open"
@@ -188,7 +203,10 @@ def test_answer_updated_notice(bank_root, db_path, tmp_path):
     data = yaml.safe_load(path.read_text("utf-8"))
     data["locales"]["en"]["answer"] = "The running estimates (updated wording)."
     path.write_text(yaml.safe_dump(data), "utf-8")
-    result = run(["quiz", "--db", str(db_path), "--kind", "choice", "--cram", "--tag", "train-vs-eval"], input="b\n")
+    result = run(
+        ["quiz", "--db", str(db_path), "--kind", "choice", "--cram", "--tag", "train-vs-eval"],
+        input="b\n",
+    )
     assert "⚠ answer updated since your last review" in result.output
     # the history is keyed by id: it survived the edit
     assert [r[0] for r in reviews(db_path)] == ["fx-choice", "fx-choice"]

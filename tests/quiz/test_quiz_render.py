@@ -1,0 +1,108 @@
+"""LaTeX to Unicode, and Markdown with math for the terminal."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
+
+from mlprep._latex import latex_to_unicode
+from mlprep._render import markdown, plain_math, render_question, split_math
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        (r"\hat{x}_i = \frac{x_i-\mu_\mathcal{B}}{\sqrt{\sigma_\mathcal{B}^2+\epsilon}}",
+         "x̂ᵢ = (xᵢ−μ_ℬ)/√(σ_ℬ²+ε)"),
+        (r"\frac{1}{m}\sum_{i=1}^m x_i", "1/m ∑ᵢ₌₁ᵐ xᵢ"),
+        (r"y_i = \gamma\,\hat{x}_i + \beta", "yᵢ = γ x̂ᵢ + β"),
+        (r"\frac{\partial L}{\partial x}", "∂L/∂x"),
+        (r"x_{\text{new}}", "x_(new)"),
+        (r"\left( x \right)", "( x )"),
+        (r"\log p + \operatorname{Var}[x]", "log p + Var[x]"),
+        (r"\lVert x \rVert_2", "‖ x ‖₂"),
+        (r"\mathbb{R}^{N\times C}", "ℝ^(N×C)"),
+        (r"10^{-5}", "10⁻⁵"),
+        (r"W^\top x", "Wᵀ x"),
+        (r"x_1,\dots,x_m", "x₁,…,xₘ"),
+        (r"\unknowncommand", "unknowncommand"),
+    ],
+)  # fmt: skip
+def test_latex_to_unicode(latex, text):
+    assert latex_to_unicode(latex) == text
+
+
+def test_root_placement_stays_distinguishable():
+    # the misconception sqrt(var) + eps must not read like the correct sqrt(var + eps)
+    wrong = latex_to_unicode(r"\sqrt{\sigma^2}+\epsilon")
+    right = latex_to_unicode(r"\sqrt{\sigma^2+\epsilon}")
+    assert wrong == "√(σ²)+ε" and right == "√(σ²+ε)"
+
+
+@given(st.text(alphabet=st.sampled_from(list("\\{}^_$ abx12+-frac sqrt left")), max_size=40))
+def test_latex_never_raises(latex):
+    assert isinstance(latex_to_unicode(latex), str)
+
+
+def test_split_math_leaves_code_alone():
+    text = "Cost is `$x$` in code, $x_1$ in math.\n\n```\n$$not math$$\n```\n\n$$a^2$$\n"
+    parts = split_math(text)
+    md = "".join(c for k, c in parts if k == "md")
+    assert "`$x$`" in md and "$$not math$$" in md
+    assert r"x₁" in md
+    assert ("math", "a^2") in parts
+
+
+def test_inline_math_is_escaped_for_markdown():
+    # μ_ℬ keeps an underscore; unescaped, "a_b ... c_d" would turn into emphasis
+    parts = split_math(r"$\mu_\mathcal{B}$ and $\sigma_\mathcal{B}$")
+    assert parts == [("md", r"μ\_ℬ and σ\_ℬ")]
+
+
+def test_dollar_amounts_are_not_math():
+    assert split_math("costs $5 and $6 today") == [("md", "costs $5 and $6 today")]
+
+
+def _render(renderable) -> str:
+    out = io.StringIO()
+    Console(file=out, width=80, color_system=None).print(renderable)
+    return out.getvalue()
+
+
+def test_markdown_renders_math_and_emphasis():
+    out = _render(
+        markdown(
+            r"**Bold** and $\mu_\mathcal{B}$ then $\sigma_\mathcal{B}$." "\n\n$$\\frac{a}{b}$$"
+        )
+    )
+    assert "Bold and μ_ℬ then σ_ℬ." in out
+    assert "    a/b" in out
+    assert "**" not in out and "$" not in out
+
+
+def test_plain_math():
+    assert plain_math(r"Where does $\epsilon$ go?") == "Where does ε go?"
+
+
+def test_show_renders_the_whole_entry(bank):
+    out = io.StringIO()
+    render_question(bank.question("fx-choice"), "en", bank, Console(file=out, width=100))
+    text = out.getvalue()
+    for piece in ("fx-choice · choice · easy", "A. Batch statistics", "→ B", "Key points",
+                  "Claim: A wrong claim.", "Correction: Why it is wrong."):  # fmt: skip
+        assert piece in text
+
+
+def test_show_cli_uses_the_renderer(bank_root):
+    from click.testing import CliRunner
+
+    from mlprep.cli import cli
+
+    result = CliRunner().invoke(cli, ["show", "fx-open", "--lang", "zh-Hans"])
+    assert result.exit_code == 0
+    assert "ε 放在哪里？" in result.output and "√(σ²+ε)" in result.output
+    assert "答案" in result.output and "要点" in result.output
