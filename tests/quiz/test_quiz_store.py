@@ -94,10 +94,9 @@ def test_corrupt_sqlite_is_refused_and_untouched(bank, tmp_path, clock):
     page = 4096 if len(data) > 8192 else 1024
     data[page + 8 : page + 200] = b"\xff" * 192  # scribble over the second page's b-tree header
     db.write_bytes(bytes(data))
-    with pytest.raises(ProgressError, match="corrupt|unreadable|invalid"):
-        with open_store(db) as store:
-            store.reviews()
-            store.cards()
+    with pytest.raises(ProgressError, match="corrupt|unreadable|invalid"), open_store(db) as store:
+        store.reviews()
+        store.cards()
     assert db.read_bytes() == bytes(data)
 
 
@@ -142,9 +141,8 @@ def test_locked_database_is_a_clean_error(bank, db_path, clock, monkeypatch):
     holder.execute("BEGIN EXCLUSIVE")
     try:
         monkeypatch.setattr(sqlite3, "connect", _short_timeout(sqlite3.connect))
-        with pytest.raises(ProgressError, match="locked"):
-            with open_store(db_path) as store:
-                Reviewer(store, "en", now=clock).rate(bank.question("fx-open"), Rating.Good)
+        with pytest.raises(ProgressError, match="locked"), open_store(db_path) as store:
+            Reviewer(store, "en", now=clock).rate(bank.question("fx-open"), Rating.Good)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
