@@ -1,31 +1,20 @@
 """Terminal rendering of questions: Markdown through rich, math as readable Unicode.
 
-Math is converted before rich sees the Markdown: inline ``$…$`` becomes Unicode (escaped, so a
-subscript's ``_`` is not read as emphasis), display ``$$…$$`` becomes its own indented line. Code
-spans and fenced code are left alone. Without a terminal (pipes, tests) rich prints no colours and
-no control codes, so the same functions serve both.
+Markdown is parsed by the bank's own parser (the one ``mlprep check`` validates with) and drawn by
+``mlprep._mdterm``; math becomes Unicode (``mlprep._latex``): inline math in the line, display math
+on its own indented line. Without a terminal (pipes, tests) rich prints no colours and no control
+codes, so the same functions serve both.
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
-
-from mlprep._latex import latex_to_unicode
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+    from rich.text import Text
 
     from mlprep.content import Bank, LocaleText, Question
-
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?$\n?(?:.*?\n)*?^ {0,3}\1[`~]*[ \t]*$\n?", re.M)
-_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
-_MATH = re.compile(
-    r"\$\$(?P<display>.+?)\$\$"  # display math, may span lines
-    r"|(?<![\\$\w])\$(?![\s$])(?P<inline>(?:\\.|[^$\\\n])+?)(?<!\s)\$(?!\d)",  # $x$, not $5 or \$
-    re.S,
-)
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {"answer": "Answer", "key_points": "Key points", "misconceptions": "Misconceptions",
@@ -41,71 +30,18 @@ def label(key: str, lang: str) -> str:
     return LABELS.get(lang, LABELS["en"]).get(key) or LABELS["en"][key]
 
 
-def _inline_math(text: str) -> list[tuple[str, str]]:
-    """Split Markdown without code into ("md", text) and ("math", latex) display parts."""
-    parts: list[tuple[str, str]] = []
-    pos = 0
-    for m in _MATH.finditer(text):
-        if m.group("display") is not None:
-            parts.append(("md", text[pos : m.start()]))
-            parts.append(("math", m.group("display")))
-        else:
-            uni = _MD_SPECIAL.sub(r"\\\1", latex_to_unicode(m.group("inline")))
-            parts.append(("md", text[pos : m.start()] + uni))
-        pos = m.end()
-    parts.append(("md", text[pos:]))
-    return parts
-
-
-def split_math(text: str) -> list[tuple[str, str]]:
-    """Markdown → parts: ("md", Markdown with inline math as Unicode) and ("math", display latex).
-
-    Fenced code and code spans are kept verbatim (a ``$`` in code is not math).
-    """
-    parts: list[tuple[str, str]] = []
-    pos = 0
-    protected = [m.span() for m in _FENCE.finditer(text)]
-    spans: list[tuple[int, int]] = []
-    for start, end in [*protected, (len(text), len(text))]:
-        for m in _CODE_SPAN.finditer(text, pos, start):
-            spans.append(m.span())
-        spans.append((start, end))
-        pos = end
-    pos = 0
-    for start, end in spans:
-        parts.extend(_inline_math(text[pos:start]))
-        parts.append(("md", text[start:end]))
-        pos = end
-    merged: list[tuple[str, str]] = []
-    for kind, chunk in parts:
-        if merged and kind == "md" and merged[-1][0] == "md":
-            merged[-1] = ("md", merged[-1][1] + chunk)
-        else:
-            merged.append((kind, chunk))
-    return [(k, c) for k, c in merged if k == "math" or c.strip()]
-
-
 def markdown(text: str) -> RenderableType:
     """A rich renderable for bank Markdown with math."""
-    from rich.console import Group
-    from rich.markdown import Markdown
-    from rich.padding import Padding
-    from rich.text import Text
+    from mlprep._mdterm import render_markdown
 
-    items: list[RenderableType] = []
-    for kind, chunk in split_math(text):
-        if kind == "math":
-            items.append(Padding(Text(latex_to_unicode(chunk), style="bold"), (0, 0, 0, 4)))
-        else:
-            items.append(Markdown(chunk, hyperlinks=False))
-    return Group(*items)
+    return render_markdown(text)
 
 
-def plain_math(text: str) -> str:
-    """One-line text (a title, an option) with its math as Unicode, no Markdown rendering."""
-    return _MATH.sub(
-        lambda m: latex_to_unicode(m.group("display") or m.group("inline") or ""), text
-    )
+def inline(text: str) -> Text:
+    """One-line Markdown (a title, an option) with its math as Unicode."""
+    from mlprep._mdterm import render_inline
+
+    return render_inline(text)
 
 
 def letter(i: int) -> str:
@@ -118,7 +54,8 @@ def letter(i: int) -> str:
 def header(q: Question, text: LocaleText, position: str = "") -> RenderableType:
     from rich.text import Text
 
-    title = Text(plain_math(text.title), style="bold")
+    title = inline(text.title)
+    title.stylize("bold")
     meta = f"{q.id} · {q.kind} · {q.difficulty}"
     return Text.assemble((position + "  " if position else "", "dim"), title, "  ", (meta, "dim"))
 
@@ -160,9 +97,15 @@ def answer(q: Question, text: LocaleText, lang: str, references: bool = False) -
     if text.misconceptions:
         items.append(Text(""))
         items.append(Text(label("misconceptions", lang), style="bold"))
-        for m in text.misconceptions:
-            claim, fix = label("claim", lang), label("correction", lang)
-            items.append(markdown(f"- **{claim}:** {m.claim}  \n  **{fix}:** {m.correction}"))
+        claim, fix = label("claim", lang), label("correction", lang)
+        items.append(
+            markdown(
+                "\n".join(
+                    f"- **{claim}:** {m.claim}  \n  **{fix}:** {m.correction}"
+                    for m in text.misconceptions
+                )
+            )
+        )
     if references and q.references:
         items.append(Text(""))
         items.append(Text(label("references", lang), style="bold"))

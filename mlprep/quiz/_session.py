@@ -217,7 +217,7 @@ class Session:
         xid = q.exercise or ""
         ex = self.bank.exercises.get(xid)
         title = ex.locales.get(self.lang, ex.locales[ex.source_locale]).title if ex else xid
-        self.console.print(f"Exercise: {_render.plain_math(title)}", style="bold", markup=False)
+        self.console.print("Exercise: ", _render.inline(title), style="bold", sep="")
         if ex is not None:
             loc = ex.locales.get(self.lang, ex.locales[ex.source_locale])
             self.console.print(

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from mlprep._latex import latex_to_unicode
-from mlprep._render import markdown, plain_math, render_question, split_math
+from mlprep._render import inline, markdown, render_question
 
 
 @pytest.mark.parametrize(
@@ -48,23 +48,44 @@ def test_latex_never_raises(latex):
     assert isinstance(latex_to_unicode(latex), str)
 
 
-def test_split_math_leaves_code_alone():
-    text = "Cost is `$x$` in code, $x_1$ in math.\n\n```\n$$not math$$\n```\n\n$$a^2$$\n"
-    parts = split_math(text)
-    md = "".join(c for k, c in parts if k == "md")
-    assert "`$x$`" in md and "$$not math$$" in md
-    assert r"x₁" in md
-    assert ("math", "a^2") in parts
+def _text(markdown_text: str) -> str:
+    return _render(markdown(markdown_text))
 
 
-def test_inline_math_is_escaped_for_markdown():
-    # μ_ℬ keeps an underscore; unescaped, "a_b ... c_d" would turn into emphasis
-    parts = split_math(r"$\mu_\mathcal{B}$ and $\sigma_\mathcal{B}$")
-    assert parts == [("md", r"μ\_ℬ and σ\_ℬ")]
+def test_code_is_not_math():
+    out = _text("Cost is `$x$` in code, $x_1$ in math.\n\n```\n$$not math$$\n```\n\n$$a^2$$\n")
+    assert "$x$" in out and "$$not math$$" in out  # verbatim inside code
+    assert "x₁ in math" in out
+    assert "    a²" in out  # display math on its own indented line
+
+
+def test_subscripts_do_not_turn_into_emphasis():
+    assert _text(r"$\mu_\mathcal{B}$ and $\sigma_\mathcal{B}$").strip() == "μ_ℬ and σ_ℬ"
 
 
 def test_dollar_amounts_are_not_math():
-    assert split_math("costs $5 and $6 today") == [("md", "costs $5 and $6 today")]
+    assert _text("costs $5 and $6 today").strip() == "costs $5 and $6 today"
+
+
+def test_blocks_render():
+    src = "# Title\n\n- one\n- two\n  1. nested\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n> quoted\n\n[PyTorch](https://pytorch.org) <b>raw</b>"
+    out = _text(src)
+    for piece in (
+        "Title",
+        "• one",
+        "• two",
+        "1. nested",
+        "quoted",
+        "PyTorch (https://pytorch.org)",
+        "<b>raw</b>",
+    ):
+        assert piece in out
+    assert "a" in out and "1" in out and "2" in out
+
+
+def test_cjk_line_breaks_join_without_space():
+    assert _text("批归一化\n是按特征").strip() == "批归一化是按特征"
+    assert _text("batch\nnorm").strip() == "batch norm"
 
 
 def _render(renderable) -> str:
@@ -84,8 +105,8 @@ def test_markdown_renders_math_and_emphasis():
     assert "**" not in out and "$" not in out
 
 
-def test_plain_math():
-    assert plain_math(r"Where does $\epsilon$ go?") == "Where does ε go?"
+def test_inline_title():
+    assert inline(r"Where does $\epsilon$ go?").plain == "Where does ε go?"
 
 
 def test_show_renders_the_whole_entry(bank):
