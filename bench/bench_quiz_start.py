@@ -29,10 +29,21 @@ PY = sys.executable
 PROMPT = re.compile(rb"(Your answer|Rate your recall|Which statements)[^\n]*> ")
 
 
-def baseline() -> float:
+BASELINE = "import pydantic, rich, click"
+# `import pydantic` and `import rich` are lazy facades: using BaseModel or a Console costs more
+USED = "from pydantic import BaseModel; from rich.console import Console; import click"
+# what any command that loads the bank pays before quiz code runs (content package + load_bank)
+FLOOR = "import mlprep.cli, mlprep.content; mlprep.content.load_bank()"
+
+
+def timed(code: str, env: dict[str, str] | None = None) -> float:
     t0 = time.perf_counter()
-    subprocess.run([PY, "-c", "import pydantic, rich, click"], check=True)
+    subprocess.run([PY, "-c", code], check=True, env=env, cwd=REPO)
     return time.perf_counter() - t0
+
+
+def baseline() -> float:
+    return timed(BASELINE)
 
 
 def first_question(env: dict[str, str], db: Path) -> float:
@@ -118,12 +129,18 @@ def main() -> None:
             first_question(env, tmp / "warm.db")
         cold_env = {**base_env, "MLPREP_BANK": str(big), "MLPREP_NO_CACHE": "1"}
         base = statistics.median(baseline() for _ in range(args.runs))
-        print(
-            f"baseline  python -c 'import pydantic, rich, click': {1e3 * base:6.0f} ms (median of {args.runs})"
-        )
+        used = statistics.median(timed(USED) for _ in range(args.runs))
+        load = os.getloadavg()[0]
+        print(f"median of {args.runs} runs each; load average {load:.1f} on {os.cpu_count()} CPUs")
+        print(f"baseline  python -c '{BASELINE}': {1e3 * base:6.0f} ms")
+        print(f"  for reference: '{USED}': {1e3 * used:6.0f} ms ({used / base:.2f}x)")
         for name, env in cases.items():
+            floor = statistics.median(timed(FLOOR, env) for _ in range(args.runs))
             t = statistics.median(first_question(env, tmp / f"{i}.db") for i in range(args.runs))
             print(f"quiz first question, {name:<24}: {1e3 * t:6.0f} ms  ratio {t / base:.2f}x")
+            print(
+                f"    content import + load_bank alone: {1e3 * floor:6.0f} ms ({floor / base:.2f}x)"
+            )
             print(f"    breakdown: {breakdown(env)}")
         t = statistics.median(first_question(cold_env, tmp / f"cold{i}.db") for i in range(3))
         print(
