@@ -9,6 +9,7 @@ reviewing early would otherwise teach FSRS that the card is easier than it is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from fsrs import Rating, Scheduler
 
@@ -24,6 +25,7 @@ class Rated:
     question_id: str
     rating: Rating
     correct: bool | None
+    due_in: timedelta | None = None  # None for cram reviews, which leave the schedule alone
 
 
 @dataclass
@@ -39,6 +41,18 @@ class Reviewer:
         """True when the vetted answer was edited since this question was last reviewed."""
         card = self.store.card(q.id)
         return card is not None and card.answer_hash != answer_hash(q)
+
+    def preview(self, q: Question) -> dict[Rating, timedelta]:
+        """How long until ``q`` is due again after each rating (empty when cramming)."""
+        if self.cram:
+            return {}
+        moment = self.now()
+        row = self.store.card(q.id)
+        card = row.to_card() if row is not None else new_card(q.id, moment)
+        return {
+            rating: review(self.scheduler, card, rating, moment)[0].due - moment
+            for rating in Rating
+        }
 
     def rate(
         self,
@@ -65,7 +79,8 @@ class Reviewer:
             correct=correct,
             duration_ms=duration_ms,
         )
-        rated = Rated(rid, q.id, rating, correct)
+        due_in = after.due - moment if after is not None else None
+        rated = Rated(rid, q.id, rating, correct, due_in)
         self.history.append(rated)
         return rated
 

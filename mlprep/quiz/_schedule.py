@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
@@ -75,3 +75,18 @@ def answer_hash(q: Question) -> str:
     }
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def short_interval(delta: timedelta) -> str:
+    """'1m', '10m', '3h', '4d', '2mo', '1.5y': how Anki-like schedulers show intervals."""
+    minutes = delta.total_seconds() / 60
+    if minutes < 60:
+        return f"{max(round(minutes), 1)}m"
+    if minutes < 60 * 24:
+        return f"{round(minutes / 60)}h"
+    days = minutes / (60 * 24)
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{round(days / 30)}mo"
+    return f"{days / 365:.1f}y"

@@ -18,10 +18,10 @@ from mlprep import _render
 from mlprep.content import Bank, Question
 from mlprep.quiz._grade import BadAnswer, grade, letters
 from mlprep.quiz._review import Reviewer
-from mlprep.quiz._schedule import RATING_NAMES, rating_for
+from mlprep.quiz._schedule import RATING_NAMES, rating_for, short_interval
 from mlprep.quiz._terminal import Terminal
 
-RATE_PROMPT = "Rate your recall: 1 Again · 2 Hard · 3 Good · 4 Easy  (u undo, q quit) > "
+RATE_PROMPT = "Rate your recall: {options}  (u undo, q quit) > "
 HELP = (
     "keys: q quit (your answers are saved) · u undo the previous rating · s skip this question"
     " · ? this help"
@@ -134,13 +134,17 @@ class Session:
         self.console.print()
         self.console.rule(style="dim")
         self.console.print(_render.header(q, text, f"[{self.asked}/{self.total}]"))
+        if self.lang in q.locales and q.is_stale(self.lang):
+            self.console.print(
+                f"(this translation predates the latest {q.source_locale} text)", style="yellow"
+            )
         if self.reviewer.answer_changed(q):
             self.console.print("⚠ answer updated since your last review", style="bold yellow")
         self.console.print(_render.prompt(q, text))
         started = time.monotonic()
         if q.kind == "exercise":
             self._exercise(q)
-            rating, correct = self._rate(), None
+            rating, correct = self._rate(q), None
         elif q.auto_gradable:
             correct = self._graded(q)
             rating = rating_for(correct)
@@ -149,10 +153,16 @@ class Session:
             if typed.strip():
                 self.console.print(f"you wrote: {typed.strip()}", style="dim", markup=False)
             self.console.print(_render.answer(q, text, self.lang))
-            rating, correct = self._rate(), None
+            rating, correct = self._rate(q), None
         duration = int((time.monotonic() - started) * 1000)
-        self.reviewer.rate(q, rating, correct=correct, duration_ms=duration)
+        rated = self.reviewer.rate(q, rating, correct=correct, duration_ms=duration)
         self._stack.append(q)
+        if rated.due_in is not None:
+            self.console.print(
+                f"{RATING_NAMES[rating]} — next review in {short_interval(rated.due_in)}",
+                style="dim",
+                markup=False,
+            )
         s = self.summary
         s.answered += 1
         s.ratings[RATING_NAMES[rating]] = s.ratings.get(RATING_NAMES[rating], 0) + 1
@@ -227,9 +237,15 @@ class Session:
             )
         self.console.print(f"grade your solution with:  mlprep grade {xid} FILE", markup=False)
 
-    def _rate(self) -> Rating:
+    def _rate(self, q: Question) -> Rating:
+        due_in = self.reviewer.preview(q)
+        options = " · ".join(
+            f"{int(r)} {name}" + (f" ({short_interval(due_in[r])})" if r in due_in else "")
+            for r, name in RATING_NAMES.items()
+        )
+        prompt = RATE_PROMPT.format(options=options)
         while True:
-            reply = self.term.key(RATE_PROMPT)
+            reply = self.term.key(prompt)
             if reply in ("1", "2", "3", "4"):
                 return Rating(int(reply))
             if self._command(reply):

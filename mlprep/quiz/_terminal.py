@@ -46,7 +46,7 @@ class Terminal:
         self.console = console
 
     def line(self, prompt: str) -> str:
-        self.console.print(prompt, end="", markup=False, highlight=False)
+        self.console.print(prompt, end="", markup=False, highlight=False, soft_wrap=True)
         self.console.file.flush()
         reply = sys.stdin.readline()
         if not reply:
@@ -73,7 +73,7 @@ class TtyTerminal(Terminal):
         import termios
         import tty
 
-        self.console.print(f"[bold cyan]{prompt}[/]", end="")
+        self.console.print(f"[bold cyan]{prompt}[/]", end="", soft_wrap=True)
         self.console.file.flush()
         fd = sys.stdin.fileno()
         saved = termios.tcgetattr(fd)

@@ -270,3 +270,24 @@ def test_export_anki_requires_apkg(bank_root, tmp_path):
 def test_help_lists_keys(flag):
     result = run(["quiz", flag])
     assert "q quit, u undo" in result.output
+
+
+def test_rating_prompt_previews_fsrs_intervals(bank_root, db_path):
+    result = run(["quiz", "--db", str(db_path), "--kind", "open"], input="\n3\n")
+    # a new card under FSRS-6 defaults, no fuzz: learning steps 1m and 10m; Easy graduates
+    assert "1 Again (1m) · 2 Hard (6m) · 3 Good (10m) · 4 Easy (8d)" in result.output
+    assert "Good — next review in 10m" in result.output
+    cram = run(["quiz", "--db", str(db_path), "--kind", "open", "--cram"], input="\n3\n")
+    assert "1 Again · 2 Hard · 3 Good · 4 Easy  (u undo" in cram.output  # no schedule, no preview
+    assert "next review" not in cram.output
+
+
+def test_stale_translation_notice(bank_root, db_path):
+    path = bank_root / "questions" / "batchnorm" / "fx-open.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["locales"]["en"]["prompt"] = "Write x-hat for batch norm, with epsilon."
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    result = run(["quiz", "--db", str(db_path), "--kind", "open", "--lang", "zh-Hans"], input="q\n")
+    assert "(this translation predates the latest en text)" in result.output
+    result = run(["quiz", "--db", str(db_path), "--kind", "open"], input="q\n")
+    assert "predates" not in result.output
