@@ -131,7 +131,7 @@ def stats_cmd(fmt: str, db_path: Path | None) -> None:
     from mlprep.quiz._stats import compute_stats
 
     bank = load_bank()
-    with open_store(db_path) as store:
+    with open_store(db_path, create=False) as store:
         stats = compute_stats(bank, store, utc_now(), datetime.now().astimezone().tzinfo)
     if fmt == "json":
         click.echo(json.dumps(stats.to_json(), ensure_ascii=False, indent=1))
@@ -202,7 +202,7 @@ def export_csv_cmd(file: Path | None, db_path: Path | None) -> None:
     from mlprep.quiz import open_store
     from mlprep.quiz._export import export_csv
 
-    with open_store(db_path) as store:
+    with open_store(db_path, create=False) as store:
         reviews = store.reviews()
     if file is None:
         export_csv(reviews, sys.stdout)

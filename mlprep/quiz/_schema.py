@@ -134,6 +134,14 @@ def connect(path: Path) -> tuple[sqlite3.Connection, Path | None]:
     return db, backup
 
 
+def connect_empty() -> sqlite3.Connection:
+    """An empty in-memory progress database: for reading progress that does not exist yet,
+    without creating a file as a side effect of ``stats`` or ``export``."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    _prepare(db, Path(":memory:"), fresh=True)
+    return db
+
+
 def _prepare(db: sqlite3.Connection, path: Path, fresh: bool) -> Path | None:
     # read-only checks first: nothing below writes until the file is known to be ours
     check = db.execute("PRAGMA quick_check").fetchone()[0]

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mlprep._errors import ProgressError
 from mlprep.quiz._schedule import card_id_for
-from mlprep.quiz._schema import connect
+from mlprep.quiz._schema import connect, connect_empty
 
 
 def default_db_path() -> Path:
@@ -268,8 +268,13 @@ class ProgressStore:
         return Undone(rid, qid)
 
 
-def open_store(path: Path | None = None) -> ProgressStore:
-    """Open the progress database at ``path`` (default: ``default_db_path()``)."""
+def open_store(path: Path | None = None, *, create: bool = True) -> ProgressStore:
+    """Open the progress database at ``path`` (default: ``default_db_path()``).
+
+    ``create=False``: a missing file reads as empty progress and is not created.
+    """
     path = Path(path) if path is not None else default_db_path()
+    if not create and not path.exists():
+        return ProgressStore(connect_empty(), path)
     db, backup = connect(path)
     return ProgressStore(db, path, backup)

@@ -291,3 +291,11 @@ def test_stale_translation_notice(bank_root, db_path):
     assert "(this translation predates the latest en text)" in result.output
     result = run(["quiz", "--db", str(db_path), "--kind", "open"], input="q\n")
     assert "predates" not in result.output
+
+
+def test_stats_and_export_do_not_create_a_database(bank_root, tmp_path):
+    db = tmp_path / "nothing-yet.sqlite3"
+    stats = json.loads(run(["stats", "--db", str(db), "--format", "json"]).output)
+    assert stats["total_reviews"] == 0 and stats["unseen"] == 6 and stats["streak_days"] == 0
+    assert run(["export", "csv", "--db", str(db)]).output.startswith("review_id,question_id")
+    assert not db.exists()
