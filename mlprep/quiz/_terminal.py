@@ -70,8 +70,11 @@ class TtyTerminal(Terminal):
         return self.console.input(f"[bold cyan]{prompt}[/]")
 
     def key(self, prompt: str) -> str:
-        import termios
-        import tty
+        try:
+            import termios
+            import tty
+        except ImportError:  # no termios (Windows): menus take a line, like in a pipe
+            return self.console.input(f"[bold cyan]{prompt}[/]").strip().lower()
 
         self.console.print(f"[bold cyan]{prompt}[/]", end="", soft_wrap=True)
         self.console.file.flush()
@@ -86,12 +89,13 @@ class TtyTerminal(Terminal):
         if text in ("\x04", ""):  # Ctrl-D
             self.console.print()
             raise EOFError
-        if text in ("\r", "\n"):
+        key = text.strip()
+        if not key and text.strip(" ") in ("\r", "\n", "\r\n", ""):
             self.console.print()
-            return ""
-        shown = text if text.isprintable() else repr(text)
+            return ""  # Enter (or a space)
+        shown = key if key.isprintable() else repr(text)
         self.console.print(shown, markup=False, highlight=False)
-        return text.strip().lower() if text.isprintable() else text
+        return key.lower() if key.isprintable() else text
 
 
 def open_terminal() -> Terminal:
