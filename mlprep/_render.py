@@ -8,6 +8,8 @@ codes, so the same functions serve both.
 
 from __future__ import annotations
 
+import re
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,6 +26,34 @@ LABELS: dict[str, dict[str, str]] = {
     "zh-Hant": {"answer": "答案", "key_points": "要點", "misconceptions": "常見誤解",
                 "claim": "誤解", "correction": "更正", "references": "參考資料"},
 }  # fmt: skip
+
+
+class _PlainStdout:
+    """sys.stdout (looked up at each write, as click's test runner swaps it) without the trailing
+    spaces rich pads lines with, so piped output diffs and greps cleanly."""
+
+    def write(self, text: str) -> int:
+        sys.stdout.write(re.sub(r"[ \t]+\n", "\n", text))
+        return len(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:
+        return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+
+def console_for_stdout() -> Console:
+    """A console on stdout; without a terminal, lines lose rich's trailing padding."""
+    from rich.console import Console
+
+    if sys.stdout.isatty():
+        return Console(highlight=False)
+    return Console(file=_PlainStdout(), highlight=False)
 
 
 def label(key: str, lang: str) -> str:
@@ -117,9 +147,7 @@ def answer(q: Question, text: LocaleText, lang: str, references: bool = False) -
 
 def render_question(q: Question, lang: str, bank: Bank, console: Console | None = None) -> None:
     """``mlprep show``: the whole entry, question then answer."""
-    from rich.console import Console
-
-    console = console or Console()
+    console = console or console_for_stdout()
     text = q.text(lang)
     console.print(header(q, text))
     if lang in q.locales and q.is_stale(lang):

@@ -58,7 +58,7 @@ def parse_statements(reply: str, n_statements: int) -> set[int]:
     """'2 4' / '2,4' -> {1, 3} (0-based indices of the statements the learner calls wrong)."""
     parts = [p for p in re.split(r"[\s,;]+", reply.strip()) if p]
     hint = f"list the numbers of the wrong statements (1–{n_statements}), e.g. '2' or '1 3'"
-    if not parts or not all(p.isdigit() for p in parts):
+    if not parts or not all(re.fullmatch(r"[0-9]+", p) for p in parts):  # not isdigit(): "²"
         raise BadAnswer(hint)
     picked = [int(p) for p in parts]
     if any(not 1 <= i <= n_statements for i in picked):

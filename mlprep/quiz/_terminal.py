@@ -10,31 +10,11 @@ emits no colours or control codes unless forced (FORCE_COLOR). End of input rais
 from __future__ import annotations
 
 import os
-import re
 import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-
-class _PlainStdout:
-    """sys.stdout (looked up at each write, as click's test runner swaps it) without the trailing
-    spaces rich pads lines with, so piped output diffs and greps cleanly."""
-
-    def write(self, text: str) -> int:
-        sys.stdout.write(re.sub(r"[ \t]+\n", "\n", text))
-        return len(text)
-
-    def flush(self) -> None:
-        sys.stdout.flush()
-
-    def isatty(self) -> bool:
-        return False
-
-    @property
-    def encoding(self) -> str:
-        return getattr(sys.stdout, "encoding", None) or "utf-8"
 
 
 class Terminal:
@@ -102,6 +82,8 @@ def open_terminal() -> Terminal:
     """A ``TtyTerminal`` when stdin and stdout are both terminals, else a plain ``Terminal``."""
     from rich.console import Console
 
+    from mlprep._render import console_for_stdout
+
     if sys.stdin.isatty() and sys.stdout.isatty():
         return TtyTerminal(Console(highlight=False))
-    return Terminal(Console(file=_PlainStdout(), highlight=False))
+    return Terminal(console_for_stdout())

@@ -299,3 +299,13 @@ def test_stats_and_export_do_not_create_a_database(bank_root, tmp_path):
     assert stats["total_reviews"] == 0 and stats["unseen"] == 6 and stats["streak_days"] == 0
     assert run(["export", "csv", "--db", str(db)]).output.startswith("review_id,question_id")
     assert not db.exists()
+
+
+def test_colours_only_when_forced(bank_root, db_path):
+    plain = run(["quiz", "--db", str(db_path), "--kind", "open"], input="q\n")
+    assert "\x1b[" not in plain.output
+    assert not [line for line in plain.output.splitlines() if line.endswith(" ")]
+    forced = run(
+        ["quiz", "--db", str(db_path), "--kind", "open"], input="q\n", env={"FORCE_COLOR": "1"}
+    )
+    assert "\x1b[" in forced.output

@@ -75,3 +75,9 @@ def test_any_reply_is_parsed_or_rejected_cleanly(reply):
     ):
         with contextlib.suppress(BadAnswer):
             parse(reply)
+
+
+def test_superscript_digit_is_not_a_statement_number():
+    # found by hypothesis: "²".isdigit() is True but int("²") raises
+    with pytest.raises(BadAnswer):
+        parse_statements("²", 3)
