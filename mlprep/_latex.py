@@ -4,7 +4,8 @@ Symbols, accents, blackboard/calligraphic letters and sub/superscript digits com
 ``unicodeit`` (its tables are the well-kept part). Its replacer works by plain string substitution,
 so a command it does not know is mangled by a shorter one it does (``\\left`` → "≤ft", ``\\log`` →
 "łog"); this module therefore tokenises the LaTeX itself, handles structure (fractions, roots, text,
-delimiters, sub/superscripts, spacing, operator names) and asks unicodeit about one command at a time.
+delimiters, sub/superscripts, spacing, operator names) and looks up one command at a time in
+unicodeit's tables.
 A script that has no Unicode form stays readable as ``x_(new)`` / ``e^(−x)``.
 """
 
@@ -40,39 +41,42 @@ _ATOM = re.compile(r"^(?:[\w.′]|[^\s+\-−=/,()·⋅×<>≤≥≈])+$")
 
 
 @lru_cache(maxsize=1)
-def _scripts() -> tuple[dict[str, str], dict[str, str]]:
-    """Single-character superscript and subscript tables, from unicodeit's data."""
-    import unicodeit
-    from unicodeit.data import SUBSUPERSCRIPTS
+def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
+    """unicodeit's data as dicts: symbols, combining accents, superscripts, subscripts.
 
-    sup: dict[str, str] = {}
-    sub: dict[str, str] = {}
-    for key, value in SUBSUPERSCRIPTS:
-        base = key[1:]
-        char = unicodeit.replace(base) if base.startswith("\\") else base
-        if len(char) == 1:
-            (sup if key[0] == "^" else sub)[char] = value
+    Exact-key lookups, built once (~1 ms), instead of ``unicodeit.replace``, which runs
+    thousands of substring replacements per call and mangles commands it does not know.
+    """
+    from unicodeit.data import COMBININGMARKS, REPLACEMENTS, SUBSUPERSCRIPTS
+
+    symbols = dict(REPLACEMENTS)
+    accents = dict(COMBININGMARKS)
+    sup = {k[1:]: v for k, v in SUBSUPERSCRIPTS if k[0] == "^"}
+    sub = {k[1:]: v for k, v in SUBSUPERSCRIPTS if k[0] == "_"}
     for table in (sup, sub):
-        table.setdefault("−", table.get("-", ""))
-    return sup, sub
+        if "-" in table:
+            table.setdefault("−", table["-"])
+    return symbols, accents, sup, sub
 
 
-@lru_cache(maxsize=2048)
+def _scripts() -> tuple[dict[str, str], dict[str, str]]:
+    return _tables()[2], _tables()[3]
+
+
 def _symbol(name: str) -> str:
-    """One command through unicodeit; an unknown one keeps its name, readable, without backslash."""
-    import unicodeit
+    """One command's Unicode; an unknown one keeps its name, readable, without backslash."""
+    return _tables()[0].get("\\" + name, name)
 
-    out = unicodeit.replace("\\" + name)
-    return name if "\\" in out or out == "\\" + name else out
+
+ACCENT_ALIASES = {"widehat": "hat", "widetilde": "tilde"}
 
 
 def _accent(name: str, body: str) -> str:
-    import unicodeit
-
-    if len(body) != 1:
+    name = ACCENT_ALIASES.get(name, name)
+    mark = "\u030c" if name == "check" else _tables()[1].get("\\" + name)
+    if len(body) != 1 or mark is None:
         return body
-    out = unicodeit.replace(f"\\{name}{{{body}}}")
-    return body if "\\" in out else out
+    return body + mark
 
 
 class _Parser:
@@ -194,12 +198,7 @@ class _Parser:
 
 
 def _accent_font(font: str, ch: str) -> str:
-    import unicodeit
-
-    if not ch.isascii() or not ch.isalnum():
-        return ch
-    out = unicodeit.replace(f"\\{font}{{{ch}}}")
-    return ch if "\\" in out or "{" in out else out
+    return _tables()[0].get(f"\\{font}{{{ch}}}", ch)
 
 
 def _wrap(text: str) -> str:
