@@ -109,6 +109,8 @@ def test_stats(bank, db_path, clock):
         assert stats.streak_days == 1  # day 3 alone: day 2 had no review
         assert stats.reviews_today == 1
         assert stats.unseen == 4
+        # the choice card, just failed, is due again in 1 minute: later today, not now
+        assert stats.due_now == 0 and stats.due_today >= 1
         # in a zone 12 hours ahead the same instants fall on other local days
         east = compute_stats(bank, store, clock(), timezone(timedelta(hours=12)))
         assert east.reviews_today == 1
