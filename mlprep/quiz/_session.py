@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fsrs import Rating
 
 from mlprep import _render
+from mlprep._errors import ProgressError
 from mlprep.content import Bank, Question
 from mlprep.quiz._grade import BadAnswer, grade, letters
 from mlprep.quiz._review import Reviewer
@@ -111,7 +112,11 @@ class Session:
         if not self.reviewer.can_undo():
             self.console.print("nothing to undo in this session", style="yellow")
             return
-        rated = self.reviewer.undo()
+        try:
+            rated = self.reviewer.undo()
+        except ProgressError as exc:  # e.g. another session has reviewed since
+            self.console.print(f"cannot undo: {exc}", style="yellow", markup=False)
+            return
         q = self._stack.pop()
         self.summary.answered -= 1
         self.summary.undone += 1

@@ -309,3 +309,21 @@ def test_colours_only_when_forced(bank_root, db_path):
         ["quiz", "--db", str(db_path), "--kind", "open"], input="q\n", env={"FORCE_COLOR": "1"}
     )
     assert "\x1b[" in forced.output
+
+
+def test_undo_after_another_session_wrote_is_refused_cleanly(bank_root, db_path, monkeypatch):
+    """Two sessions on one file: undo must not take back the other session's review."""
+    from mlprep.quiz import _store
+
+    original = _store.ProgressStore.record
+
+    def record_then_other_session_writes(self, qid, **kwargs):
+        rid = original(self, qid, **kwargs)
+        original(self, "someone-else", **{**kwargs, "before": None})
+        return rid
+
+    monkeypatch.setattr(_store.ProgressStore, "record", record_then_other_session_writes)
+    result = run(["quiz", "--db", str(db_path), "--kind", "choice"], input="b\nu\nq\n")
+    assert result.exit_code == 0
+    assert "cannot undo: only the most recent review can be undone" in result.output
+    assert [r[0] for r in reviews(db_path)] == ["fx-choice", "someone-else"]
