@@ -207,3 +207,9 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def new_clock() -> type[FakeClock]:
+    """More independent clocks in one test (a fresh one starts at T0 again)."""
+    return FakeClock

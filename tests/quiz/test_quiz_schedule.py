@@ -32,25 +32,19 @@ def _history(bank, db, clock, ratings):
         return store.card(q.id)
 
 
-def test_same_reviews_same_schedule(bank, tmp_path, clock):
+def test_same_reviews_same_schedule(bank, tmp_path, clock, new_clock):
     ratings = [Rating.Good, Rating.Good, Rating.Good, Rating.Hard, Rating.Good]
     a = _history(bank, tmp_path / "a.db", clock, ratings)
-    from conftest import FakeClock
-
-    b = _history(bank, tmp_path / "b.db", FakeClock(), ratings)
+    b = _history(bank, tmp_path / "b.db", new_clock(), ratings)
     assert a == b
     assert a.state == State.Review
 
 
-def test_good_schedules_later_than_again(bank, tmp_path, clock):
+def test_good_schedules_later_than_again(bank, tmp_path, clock, new_clock):
     good = _history(bank, tmp_path / "g.db", clock, [Rating.Good, Rating.Good])
-    from conftest import FakeClock
-
-    again = _history(bank, tmp_path / "a.db", FakeClock(), [Rating.Good, Rating.Again])
+    again = _history(bank, tmp_path / "a.db", new_clock(), [Rating.Good, Rating.Again])
     assert good.due - good.last_review > again.due - again.last_review
-    # first Good on a new card: FSRS's second learning step, 10 minutes (default steps 1m, 10m)
-    fresh = _history(bank, tmp_path / "f.db", FakeClock(), [])
-    assert fresh is None
+    assert _history(bank, tmp_path / "f.db", new_clock(), []) is None  # no review, no card
 
 
 def test_new_card_learning_step(bank, db_path, clock):
