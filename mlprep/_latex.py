@@ -47,7 +47,10 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str,
     Exact-key lookups, built once (~1 ms), instead of ``unicodeit.replace``, which runs
     thousands of substring replacements per call and mangles commands it does not know.
     """
-    from unicodeit.data import COMBININGMARKS, REPLACEMENTS, SUBSUPERSCRIPTS
+    try:
+        from unicodeit.data import COMBININGMARKS, REPLACEMENTS, SUBSUPERSCRIPTS
+    except ImportError:  # degrade to command names (\\alpha -> alpha) rather than fail
+        return {}, {}, {}, {}
 
     symbols = dict(REPLACEMENTS)
     accents = dict(COMBININGMARKS)

@@ -127,3 +127,18 @@ def test_show_cli_uses_the_renderer(bank_root):
     assert result.exit_code == 0
     assert "ε 放在哪里？" in result.output and "√(σ²+ε)" in result.output
     assert "答案" in result.output and "要点" in result.output
+
+
+def test_without_unicodeit_math_degrades_to_names(monkeypatch):
+    import sys
+
+    from mlprep import _latex
+
+    monkeypatch.setitem(sys.modules, "unicodeit.data", None)  # import fails
+    _latex._tables.cache_clear()
+    _latex.latex_to_unicode.cache_clear()
+    try:
+        assert _latex.latex_to_unicode(r"\alpha + \frac{x^2}{2}") == "alpha + x^2/2"
+    finally:
+        _latex._tables.cache_clear()
+        _latex.latex_to_unicode.cache_clear()
