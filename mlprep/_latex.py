@@ -49,7 +49,7 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str,
     """
     try:
         from unicodeit.data import COMBININGMARKS, REPLACEMENTS, SUBSUPERSCRIPTS
-    except ImportError:  # degrade to command names (\\alpha -> alpha) rather than fail
+    except ImportError:  # degrade to command names (\alpha -> alpha) rather than fail
         return {}, {}, {}, {}
 
     symbols = dict(REPLACEMENTS)
