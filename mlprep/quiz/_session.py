@@ -22,7 +22,7 @@ from mlprep.quiz._review import Reviewer
 from mlprep.quiz._schedule import RATING_NAMES, rating_for, short_interval
 from mlprep.quiz._terminal import Terminal
 
-RATE_PROMPT = "Rate your recall: {options}  (u undo, q quit) > "
+RATE_PROMPT = "{what}: {options}  (u undo, s skip, q quit) > "
 HELP = (
     "keys: q quit (your answers are saved) · u undo the previous rating · s skip this question"
     " · ? this help"
@@ -248,7 +248,8 @@ class Session:
             f"{int(r)} {name}" + (f" ({short_interval(due_in[r])})" if r in due_in else "")
             for r, name in RATING_NAMES.items()
         )
-        prompt = RATE_PROMPT.format(options=options)
+        what = "Rate your attempt" if q.kind == "exercise" else "Rate your recall"
+        prompt = RATE_PROMPT.format(what=what, options=options)
         while True:
             reply = self.term.key(prompt)
             if reply in ("1", "2", "3", "4"):

@@ -63,6 +63,7 @@ def test_full_session_every_kind(bank_root, db_path):
     assert out.count("✓ Correct") == 3 and out.count("✗ Not quite (you answered 0.2)") == 1
     assert "Claim: A wrong claim." in out and "Correction: Why it is wrong." in out
     assert "Exercise: Batch norm forward" in out
+    assert "Rate your attempt: 1 Again" in out
     assert "mlprep grade fx-bn-forward FILE" in out
     assert "\x1b[" not in out  # no colours or control codes in a pipe
     assert "Session done: 6 answered, 3/4 auto-graded correct" in out
