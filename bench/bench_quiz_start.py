@@ -84,24 +84,45 @@ def synthetic_bank(root: Path, copies: int) -> Path:
     return root
 
 
-def breakdown(env: dict[str, str]) -> str:
-    code = r"""
+def breakdown(env: dict[str, str], db: Path) -> tuple[float, float, float, int]:
+    """In one process: seconds for imports, load_bank, store+queue; and the bank's size."""
+    code = f"""
 import time
 t0 = time.perf_counter()
-import mlprep.cli, mlprep.content, mlprep.quiz, mlprep._render, rich.markdown
+import mlprep.cli, mlprep.content, mlprep.cli._quiz, mlprep.quiz, mlprep._render, mlprep._mdterm
+import rich.console, rich.table
 t1 = time.perf_counter()
 bank = mlprep.content.load_bank()
 t2 = time.perf_counter()
-import tempfile, pathlib
 from mlprep.quiz import open_store, build_queue, matching, utc_now
-with open_store(pathlib.Path(tempfile.mkdtemp()) / "p.db") as s:
-    q = build_queue(matching(bank), s.cards(), utc_now(), count=20, new=10)
+with open_store({str(db)!r}) as s:
+    q = build_queue(matching(bank), s.cards(), utc_now(), count=20, new=10, cram=True)
 t3 = time.perf_counter()
-print(f"imports {1e3*(t1-t0):.0f} ms, load_bank {1e3*(t2-t1):.0f} ms "
-      f"({len(bank.questions)} questions), store+queue {1e3*(t3-t2):.0f} ms")
+print(t1 - t0, t2 - t1, t3 - t2, len(bank.questions))
 """
     out = subprocess.run([PY, "-c", code], env=env, cwd=REPO, capture_output=True, text=True)
-    return out.stdout.strip() or out.stderr.strip()
+    a, b, c, n = out.stdout.split()
+    return float(a), float(b), float(c), int(n)
+
+
+def reviewed_db(path: Path, env: dict[str, str]) -> Path:
+    """A progress file in which every question of the bank has been reviewed once."""
+    code = f"""
+from fsrs import Rating
+from mlprep.content import load_bank
+from mlprep.quiz import Reviewer, open_store
+bank = load_bank()
+with open_store({str(path)!r}) as store:
+    r = Reviewer(store, "en")
+    for q in bank.questions.values():
+        r.rate(q, Rating.Good)
+"""
+    subprocess.run([PY, "-c", code], env=env, cwd=REPO, check=True)
+    return path
+
+
+def ms(seconds: float) -> str:
+    return f"{1e3 * seconds:6.0f} ms"
 
 
 def main() -> None:
@@ -113,40 +134,48 @@ def main() -> None:
     try:
         big = synthetic_bank(tmp / "big", args.copies)
         base_env = {k: v for k, v in os.environ.items() if not k.startswith("MLPREP_")}
-        cases = {
-            "repo bank": {
-                **base_env,
-                "MLPREP_BANK": str(REPO),
-                "MLPREP_CACHE_DIR": str(tmp / "c1"),
-            },
-            f"{args.copies}x bank, warm cache": {
-                **base_env,
-                "MLPREP_BANK": str(big),
-                "MLPREP_CACHE_DIR": str(tmp / "c2"),
-            },
-        }
-        for env in cases.values():  # warm the content cache and the .pyc files
-            first_question(env, tmp / "warm.db")
+        repo_env = {**base_env, "MLPREP_BANK": str(REPO), "MLPREP_CACHE_DIR": str(tmp / "c1")}
+        big_env = {**base_env, "MLPREP_BANK": str(big), "MLPREP_CACHE_DIR": str(tmp / "c2")}
         cold_env = {**base_env, "MLPREP_BANK": str(big), "MLPREP_NO_CACHE": "1"}
-        base = statistics.median(baseline() for _ in range(args.runs))
-        used = statistics.median(timed(USED) for _ in range(args.runs))
+        n = len(list((big / "questions").rglob("*-copy-*.yaml")))
+        cases = {  # name -> (environment, progress file)
+            "repo bank, new learner": (repo_env, tmp / "empty.db"),
+            f"{n}-question bank, warm cache, {n} cards": (big_env, tmp / "big.db"),
+            f"{n}-question bank, no content cache": (cold_env, tmp / "big.db"),
+        }
+        first_question(repo_env, tmp / "empty.db")  # warm the content caches and .pyc files
+        reviewed_db(tmp / "big.db", big_env)
+        # rounds interleave every measurement, so a busy machine slows all of them alike
+        times: dict[str, list[float]] = {"base": [], "used": []}
+        for name in cases:
+            times[name], times[name + "/floor"], times[name + "/parts"] = [], [], []
+        for _ in range(args.runs):
+            times["base"].append(baseline())
+            times["used"].append(timed(USED))
+            for name, (env, db) in cases.items():
+                times[name + "/floor"].append(timed(FLOOR, env))
+                times[name].append(first_question(env, db))
+                times[name + "/parts"].append(breakdown(env, db))  # type: ignore[arg-type]
+        base = statistics.median(times["base"])
+        used = statistics.median(times["used"])
         load = os.getloadavg()[0]
-        print(f"median of {args.runs} runs each; load average {load:.1f} on {os.cpu_count()} CPUs")
-        print(f"baseline  python -c '{BASELINE}': {1e3 * base:6.0f} ms")
-        print(f"  for reference: '{USED}': {1e3 * used:6.0f} ms ({used / base:.2f}x)")
-        for name, env in cases.items():
-            floor = statistics.median(timed(FLOOR, env) for _ in range(args.runs))
-            t = statistics.median(first_question(env, tmp / f"{i}.db") for i in range(args.runs))
-            print(f"quiz first question, {name:<24}: {1e3 * t:6.0f} ms  ratio {t / base:.2f}x")
-            print(
-                f"    content import + load_bank alone: {1e3 * floor:6.0f} ms ({floor / base:.2f}x)"
-            )
-            print(f"    breakdown: {breakdown(env)}")
-        t = statistics.median(first_question(cold_env, tmp / f"cold{i}.db") for i in range(3))
         print(
-            f"quiz first question, {args.copies}x bank, no cache    : {1e3 * t:6.0f} ms  ratio {t / base:.2f}x (median of 3)"
+            f"{args.runs} interleaved rounds, medians; load average {load:.1f}, {os.cpu_count()} CPUs"
         )
-        print(f"    breakdown: {breakdown(cold_env)}")
+        print(f"baseline  python -c '{BASELINE}': {ms(base)}")
+        print(f"  reference '{USED}': {ms(used)} ({used / base:.2f}x)")
+        for name in cases:
+            t = statistics.median(times[name])
+            floor = statistics.median(times[name + "/floor"])
+            parts = times[name + "/parts"]
+            imp, load_bank, store = (statistics.median(p[i] for p in parts) for i in range(3))
+            print(f"quiz first question, {name}: {ms(t)}  ratio {t / base:.2f}x")
+            print(
+                f"    content import + load_bank alone (no quiz code): {ms(floor)} ({floor / base:.2f}x)"
+            )
+            print(
+                f"    in-process: imports {ms(imp)}, load_bank {ms(load_bank)}, store+queue {ms(store)}"
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -78,9 +78,10 @@ def quiz_cmd(
     _check_filters(bank, lang, tags)
     with open_store(db_path) as store:
         now = utc_now()
-        queue = build_queue(
+        picked = build_queue(
             matching(bank, tags, kinds), store.cards(), now, count=count, new=new, cram=cram
         )
+        queue = [bank.questions[h.id] for h in picked]  # only these get fully validated
         term = open_terminal()
         if store.backup is not None:
             term.console.print(
@@ -190,7 +191,8 @@ def export_anki_cmd(file: Path, lang: str, tags: tuple[str, ...]) -> None:
     _check_filters(bank, lang, tags)
     if file.suffix != ".apkg":
         raise click.BadParameter("the file name must end in .apkg", param_hint="FILE")
-    n = export_anki(bank, file, lang, matching(bank, tags) if tags else None)
+    chosen = [bank.questions[h.id] for h in matching(bank, tags)] if tags else None
+    n = export_anki(bank, file, lang, chosen)
     click.echo(f"wrote {n} notes to {file}", err=True)
 
 

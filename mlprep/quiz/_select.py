@@ -10,26 +10,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Protocol, TypeVar
 
-from mlprep.content import DIFFICULTIES, Bank, Question
+from mlprep.content import DIFFICULTIES, Bank
+from mlprep.content._models import QuestionHeader
 from mlprep.quiz._store import CardRow
 
 
-def matching(bank: Bank, tags: Iterable[str] = (), kinds: Iterable[str] = ()) -> list[Question]:
-    """Questions with any of ``tags`` and any of ``kinds`` (empty: no filter), in a stable order."""
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Q = TypeVar("Q", bound=_HasId)
+
+
+def matching(
+    bank: Bank, tags: Iterable[str] = (), kinds: Iterable[str] = ()
+) -> list[QuestionHeader]:
+    """Headers of the questions with any of ``tags`` and any of ``kinds`` (empty: no filter), in a
+    stable order. Headers, not questions: the bank validates a question's full text only when
+    it is asked for, so filtering a large bank stays cheap."""
     tags, kinds = set(tags), set(kinds)
     out = [
-        q
-        for q in bank.questions.values()
-        if (not tags or tags & set(q.tags)) and (not kinds or q.kind in kinds)
+        h
+        for h in bank.headers.values()
+        if (not tags or tags & set(h.tags)) and (not kinds or h.kind in kinds)
     ]
-    return sorted(out, key=lambda q: (DIFFICULTIES.index(q.difficulty), bank.topic(q.id), q.id))
+    return sorted(out, key=lambda h: (DIFFICULTIES.index(h.difficulty), bank.topic(h.id), h.id))
 
 
-def _interleave(due: list[Question], new: list[Question]) -> list[Question]:
+def _interleave(due: list[Q], new: list[Q]) -> list[Q]:
     if not due or not new:
         return due + new
-    out: list[Question] = []
+    out: list[Q] = []
     step = (len(due) + len(new)) / len(new)
     slots = {round(step * (i + 0.5)) for i in range(len(new))}
     di, ni = iter(due), iter(new)
@@ -42,18 +56,19 @@ def _interleave(due: list[Question], new: list[Question]) -> list[Question]:
 
 
 def build_queue(
-    candidates: list[Question],
+    candidates: list[Q],
     cards: dict[str, CardRow],
     now: datetime,
     *,
     count: int,
     new: int,
     cram: bool = False,
-) -> list[Question]:
+) -> list[Q]:
+    """The session's questions (anything with an ``id``: headers or questions), in order."""
     if cram:
         epoch = datetime.min.replace(tzinfo=now.tzinfo)
 
-        def last_seen(q: Question) -> datetime:
+        def last_seen(q: Q) -> datetime:
             card = cards.get(q.id)
             return card.last_review or epoch if card else epoch
 

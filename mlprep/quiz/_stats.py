@@ -82,7 +82,7 @@ def compute_stats(bank: Bank, store: ProgressStore, now: datetime, tz: tzinfo) -
     retention, attempts = _retention(reviews)
     tags: list[TagMastery] = []
     for tag in bank.config.tags:
-        qids = [q.id for q in bank.questions.values() if tag in q.tags]
+        qids = [h.id for h in bank.headers.values() if tag in h.tags]
         if qids:
             tags.append(
                 TagMastery(

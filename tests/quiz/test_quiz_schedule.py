@@ -128,3 +128,22 @@ def test_streak_over_consecutive_days(bank, db_path, clock):
         stats = compute_stats(bank, store, clock(), UTC)
         assert stats.streak_days == 4
         assert stats.due_today == 0 and store.cards() == {}  # cram never schedules
+
+
+def test_selecting_validates_only_the_questions_asked(bank_root, clock, monkeypatch):
+    from mlprep.content import Question, load_bank
+
+    load_bank(bank_root)  # fill the content cache
+    bank = load_bank(bank_root)  # warm: full texts stay unvalidated until asked for
+    calls: list[str] = []
+    original = Question.model_validate_json
+
+    def counted(cls, data, **kwargs):
+        calls.append("validate")
+        return original(data, **kwargs)
+
+    monkeypatch.setattr(Question, "model_validate_json", classmethod(counted))
+    picked = build_queue(matching(bank), {}, clock(), count=2, new=10)
+    assert calls == []  # filtering and ordering use the headers
+    questions = [bank.questions[h.id] for h in picked]
+    assert len(calls) == 2 and [q.id for q in questions] == ["fx-choice", "fx-numeric"]
