@@ -78,8 +78,9 @@ def quiz_cmd(
     _check_filters(bank, lang, tags)
     with open_store(db_path) as store:
         now = utc_now()
+        cards = store.cards()
         picked = build_queue(
-            matching(bank, tags, kinds), store.cards(), now, count=count, new=new, cram=cram
+            matching(bank, tags, kinds), cards, now, count=count, new=new, cram=cram
         )
         queue = [bank.questions[h.id] for h in picked]  # only these get fully validated
         term = open_terminal()
@@ -90,6 +91,14 @@ def quiz_cmd(
         if not queue:
             _nothing_due(term.console, store, bank)
             return
+        n_new = sum(q.id not in cards for q in queue)
+        plan = "cram: the schedule is ignored" if cram else f"{len(queue) - n_new} due, {n_new} new"
+        term.console.print(
+            f"{len(queue)} question{'s' if len(queue) != 1 else ''} ({plan}). "
+            "Keys: q quit · u undo · s skip · ? help",
+            style="dim",
+            markup=False,
+        )
         summary = Session(bank, Reviewer(store, lang, cram=cram), term, queue).run()
     console = term.console
     graded = f", {summary.correct}/{summary.graded} auto-graded correct" if summary.graded else ""

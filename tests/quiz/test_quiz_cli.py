@@ -151,6 +151,7 @@ def test_quit_keeps_answers_and_resume_continues(bank_root, db_path):
     assert [r[0] for r in reviews(db_path)] == ["fx-choice", "fx-numeric"]
     second = run(["quiz", "--db", str(db_path)], input="\n3\nq\n")
     assert "[1/4]" in second.output  # only the four unseen questions; the two seen are not due
+    assert "4 questions (0 due, 4 new)" in second.output
     assert "fx-open · open" in second.output
     assert [r[0] for r in reviews(db_path)] == ["fx-choice", "fx-numeric", "fx-open"]
 
