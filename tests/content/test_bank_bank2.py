@@ -131,3 +131,140 @@ def test_initial_value_forgotten_after_k_steps(bank):
         if 1.0 - bn.running_mean.item() < 0.01:
             break
     assert_numeric(bank, "running-stats-initial-value-decay", steps)
+
+
+def test_keras_forgetting_is_ten_times_slower():
+    # the entry's side claim: with Keras momentum 0.99 the 1 % threshold needs 459 steps
+    assert math.ceil(math.log(0.01) / math.log(0.99)) == 459
+    assert 0.99**459 < 0.01 < 0.99**458
+
+
+# ---------------------------------------------------------------------------- inference: modes, buffers
+
+
+def test_running_stats_are_buffers(bank):
+    bn = nn.BatchNorm2d(64)
+    params = dict(bn.named_parameters())
+    buffers = dict(bn.named_buffers())
+    truth = [
+        set(params) == {"weight", "bias"} and all(p.numel() == 64 for p in params.values()),
+        False,  # checked below: running stats get no gradient
+        set(buffers) == {"running_mean", "running_var", "num_batches_tracked"}
+        and set(buffers) <= set(bn.state_dict()),
+        None,  # checked below: updates under no_grad in training mode
+        False,  # buffers are not in parameters(), so no optimizer (or weight decay) sees them
+    ]
+    bn(torch.randn(4, 64, 3, 3)).square().sum().backward()
+    assert all(not b.requires_grad and b.grad is None for b in buffers.values())
+    truth[1] = any(b.grad is not None for b in buffers.values())
+    before = bn.running_mean.clone()
+    with torch.no_grad():
+        bn(torch.randn(4, 64, 3, 3) + 3.0)
+    truth[3] = not torch.equal(before, bn.running_mean)
+    assert not any(p is bn.running_var for p in bn.parameters())
+    assert {i for i, t in enumerate(truth) if t} == correct(bank, "running-stats-are-buffers")
+
+
+def test_bn2d_state_dict_size(bank):
+    bn = nn.BatchNorm2d(64)
+    assert sum(p.numel() for p in bn.parameters()) == 128  # the answer's trainable count
+    assert_numeric(bank, "bn2d-state-dict-size", sum(v.numel() for v in bn.state_dict().values()))
+
+
+def test_eval_vs_no_grad(bank):
+    torch.manual_seed(0)
+    x = torch.randn(8, 3) * 2 + 5
+    bn = nn.BatchNorm1d(3)
+    # no_grad alone: batch statistics are used and running stats move (options 1 and 3 are wrong)
+    with torch.no_grad():
+        y = bn(x)
+    assert bn.num_batches_tracked.item() == 1
+    assert torch.allclose(y.mean(0), torch.zeros(3), atol=1e-5)  # normalized by batch stats
+    # eval alone: running stats are used, autograd stays on, requires_grad untouched (option 4 wrong)
+    bn.eval()
+    xg = x.clone().requires_grad_(True)
+    out = bn(xg)
+    assert out.requires_grad and all(p.requires_grad for p in bn.parameters())
+    assert bn.num_batches_tracked.item() == 1
+    assert correct(bank, "eval-vs-no-grad") == {1}
+
+
+def test_validation_in_train_mode_drifts_running_stats(bank):
+    torch.manual_seed(0)
+    bn = nn.BatchNorm1d(2)
+    val = torch.randn(64, 2) + 4.0  # validation data with mean about 4
+    with torch.no_grad():
+        for _ in range(30):
+            bn(val)
+    # running_mean drifted from 0 towards 4 (0.1 momentum, 30 steps: 1 - 0.9**30 = 96 % of the way)
+    assert torch.all(bn.running_mean > 3.0)
+    frozen = bn.running_mean.clone()
+    bn.eval()
+    with torch.no_grad():
+        bn(val + 10.0)
+    assert torch.equal(frozen, bn.running_mean)
+    assert correct(bank, "validation-in-train-mode") == {2}
+
+
+def _mode_dependent(module: nn.Module, x) -> bool:
+    torch.manual_seed(1)
+    module.train()
+    with torch.no_grad():
+        for _ in range(3):  # let BN's running stats differ from the batch stats
+            y_train = module(x)
+        module.eval()
+        y_eval = module(x)
+    return not torch.allclose(y_train, y_eval, atol=1e-6)
+
+
+def test_mode_dependent_normalization_layers(bank):
+    torch.manual_seed(0)
+    C, H, W = 4, 5, 5
+    x = torch.randn(6, C, H, W) * 3 + 2
+    modules = [
+        nn.BatchNorm2d(C),
+        nn.LayerNorm([C, H, W]),
+        nn.GroupNorm(2, C),
+        nn.InstanceNorm2d(C),
+        nn.Dropout(p=0.5),
+    ]
+    found = {i for i, m in enumerate(modules) if _mode_dependent(m, x)}
+    assert found == correct(bank, "mode-dependent-normalization-layers")
+    # the caveat in the answer: tracking running stats makes InstanceNorm2d mode-dependent too
+    assert _mode_dependent(nn.InstanceNorm2d(C, track_running_stats=True), x)
+
+
+def test_batch_of_one_training_mode(bank):
+    layer = nn.BatchNorm1d(16)
+    with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
+        layer(torch.randn(1, 16))
+    nn.BatchNorm2d(16)(torch.randn(1, 16, 3, 3))  # H*W > 1 values per channel: fine
+    layer.eval()
+    layer(torch.randn(1, 16))  # eval mode: running statistics, fine
+    assert correct(bank, "batch-of-one-training-mode") == {1}
+
+
+def test_train_mode_predictions_depend_on_batch(bank):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(5, 5), nn.BatchNorm1d(5))
+    sample = torch.randn(1, 5)
+    batch_a = torch.cat([sample, torch.randn(7, 5)])
+    batch_b = torch.cat([sample, torch.randn(7, 5) + 2.0])
+    with torch.no_grad():
+        assert not torch.allclose(model(batch_a)[0], model(batch_b)[0])
+        assert torch.equal(model(batch_a)[0], model(batch_a)[0])  # repeatable for the same batch
+        model.eval()
+        assert torch.allclose(model(batch_a)[0], model(batch_b)[0])
+    assert correct(bank, "batch-dependent-predictions") == {2}
+
+
+def test_eval_mode_bn_output(bank):
+    bn = nn.BatchNorm1d(1, dtype=torch.float64).eval()
+    with torch.no_grad():
+        bn.running_mean.fill_(2.0)
+        bn.running_var.fill_(9.0)
+        bn.weight.fill_(0.5)
+        bn.bias.fill_(1.0)
+        y = bn(torch.tensor([[8.0]], dtype=torch.float64)).item()
+    assert bn.eps == 1e-5
+    assert_numeric(bank, "eval-mode-bn-output", y)
