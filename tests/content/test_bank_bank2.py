@@ -268,3 +268,124 @@ def test_eval_mode_bn_output(bank):
         y = bn(torch.tensor([[8.0]], dtype=torch.float64)).item()
     assert bn.eps == 1e-5
     assert_numeric(bank, "eval-mode-bn-output", y)
+
+
+# ---------------------------------------------------------------------------- inference: folding
+# float64 throughout: exact folds must agree to rounding (atol 1e-10), broken ones differ by far more.
+
+F64 = torch.float64
+
+
+def _eval_bn(cls, c: int, seed: int) -> nn.Module:
+    torch.manual_seed(seed)
+    bn = cls(c, dtype=F64).eval()
+    with torch.no_grad():
+        bn.weight.uniform_(-2, 2)  # negative gammas included: they break folding through ReLU
+        bn.bias.normal_()
+        bn.running_mean.normal_()
+        bn.running_var.uniform_(0.2, 3.0)
+    return bn
+
+
+def _scale_shift(bn: nn.Module):
+    a = bn.weight / torch.sqrt(bn.running_var + bn.eps)  # (C,)
+    return a, bn.bias - a * bn.running_mean
+
+
+def test_fold_formula_matches_conv_then_bn(bank):
+    torch.manual_seed(0)
+    conv = nn.Conv2d(3, 4, 3, padding=1, dtype=F64)
+    bn = _eval_bn(nn.BatchNorm2d, 4, 1)
+    x = torch.randn(2, 3, 6, 6, dtype=F64)
+    with torch.no_grad():
+        s = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+        w_fold = conv.weight * s.view(-1, 1, 1, 1)  # W' = s W, whole filter per output channel
+        b_fold = s * (conv.bias - bn.running_mean) + bn.bias  # b' = s (b - mu) + beta
+        ref = bn(conv(x))
+        folded = nn.functional.conv2d(x, w_fold, b_fold, padding=1)
+        fused = torch.nn.utils.fuse_conv_bn_eval(conv.eval(), bn)
+    torch.testing.assert_close(folded, ref, rtol=0, atol=1e-10)
+    torch.testing.assert_close(fused.weight, w_fold, rtol=0, atol=1e-12)
+    assert entry(bank, "bn-folding-formula").kind == "open"
+
+
+def _scalar_conv_bn():
+    conv = nn.Conv2d(1, 1, 1, dtype=F64)
+    bn = nn.BatchNorm2d(1, dtype=F64).eval()
+    with torch.no_grad():
+        conv.weight.fill_(0.8)
+        conv.bias.fill_(0.3)
+        bn.weight.fill_(1.5)
+        bn.bias.fill_(-0.2)
+        bn.running_mean.fill_(1.1)
+        bn.running_var.fill_(0.25)
+    return conv.eval(), bn
+
+
+def test_fold_weight_and_bias_numeric(bank):
+    conv, bn = _scalar_conv_bn()
+    fused = torch.nn.utils.fuse_conv_bn_eval(conv, bn)
+    assert_numeric(bank, "bn-fold-weight-numeric", fused.weight.item())
+    assert_numeric(bank, "bn-fold-bias-numeric", fused.bias.item())
+    x = torch.ones(1, 1, 1, 1, dtype=F64)  # the answer's sanity check: conv(1) = running mean
+    with torch.no_grad():
+        assert bn(conv(x)).item() == pytest.approx(-0.2, abs=1e-12)
+        assert fused(x).item() == pytest.approx(-0.2, abs=1e-12)
+
+
+def _fold_cases() -> list[bool]:
+    """For each option of bn-fold-which-cases, whether the hand-made fold is exact."""
+    torch.manual_seed(0)
+    exact: list[bool] = []
+    x4 = torch.randn(3, 4, 5, 5, dtype=F64)
+    x2 = torch.randn(6, 4, dtype=F64)
+
+    def same(a, b):
+        return torch.allclose(a, b, rtol=0, atol=1e-10)
+
+    with torch.no_grad():
+        # 0: conv -> bn (eval), folded into the conv
+        conv, bn = nn.Conv2d(4, 4, 3, dtype=F64), _eval_bn(nn.BatchNorm2d, 4, 1)
+        a, c = _scale_shift(bn)
+        w, b = conv.weight * a.view(-1, 1, 1, 1), a * conv.bias + c
+        exact.append(same(nn.functional.conv2d(x4, w, b), bn(conv(x4))))
+        # 1: linear -> bn (eval)
+        lin, bn1 = nn.Linear(4, 4, dtype=F64), _eval_bn(nn.BatchNorm1d, 4, 2)
+        a, c = _scale_shift(bn1)
+        exact.append(
+            same(nn.functional.linear(x2, lin.weight * a[:, None], a * lin.bias + c), bn1(lin(x2)))
+        )
+        # 2: conv -> relu -> bn, best effort: fold as if the ReLU were not there
+        ref = bn(torch.relu(conv(x4)))
+        a, c = _scale_shift(bn)
+        w, b = conv.weight * a.view(-1, 1, 1, 1), a * conv.bias + c
+        exact.append(same(torch.relu(nn.functional.conv2d(x4, w, b)), ref))
+        # 3: training mode: fold with running stats, compare with what training mode computes
+        bn_t = _eval_bn(nn.BatchNorm2d, 4, 3)
+        a, c = _scale_shift(bn_t)
+        w, b = conv.weight * a.view(-1, 1, 1, 1), a * conv.bias + c
+        bn_t.train()
+        exact.append(same(nn.functional.conv2d(x4, w, b), bn_t(conv(x4))))
+        # 4: bn (eval) -> linear, folded into the following linear layer
+        a, c = _scale_shift(bn1)
+        exact.append(
+            same(
+                nn.functional.linear(x2, lin.weight * a[None, :], lin.weight @ c + lin.bias),
+                lin(bn1(x2)),
+            )
+        )
+        # 5: bn (eval) -> conv(padding=1), folded into the following conv
+        conv_p = nn.Conv2d(4, 4, 3, padding=1, dtype=F64)
+        a, c = _scale_shift(bn)
+        w = conv_p.weight * a.view(1, -1, 1, 1)
+        b = conv_p.bias + (conv_p.weight * c.view(1, -1, 1, 1)).sum(dim=(1, 2, 3))
+        folded, ref = nn.functional.conv2d(x4, w, b, padding=1), conv_p(bn(x4))
+        exact.append(same(folded, ref))
+        # the answer's finer claim: interior positions agree, only the border differs
+        assert same(folded[..., 1:-1, 1:-1], ref[..., 1:-1, 1:-1])
+    return exact
+
+
+def test_fold_which_cases(bank):
+    exact = _fold_cases()
+    assert {i for i, ok in enumerate(exact) if ok} == correct(bank, "bn-fold-which-cases")
