@@ -389,3 +389,120 @@ def _fold_cases() -> list[bool]:
 def test_fold_which_cases(bank):
     exact = _fold_cases()
     assert {i for i, ok in enumerate(exact) if ok} == correct(bank, "bn-fold-which-cases")
+
+
+# ---------------------------------------------------------------------------- backward
+# float64 everywhere; autograd through nn.BatchNorm1d is the reference (rtol 1e-9: only rounding differs).
+
+
+def _torch_grads(x: np.ndarray, g: np.ndarray, gamma: float = 1.0, eps: float = 1e-5):
+    bn = nn.BatchNorm1d(1, eps=eps, dtype=F64)
+    with torch.no_grad():
+        bn.weight.fill_(gamma)
+    xt = torch.tensor(x, dtype=F64).view(-1, 1).requires_grad_(True)
+    bn(xt).backward(torch.tensor(g, dtype=F64).view(-1, 1))
+    return xt.grad.flatten().numpy(), bn.weight.grad.item(), bn.bias.grad.item()
+
+
+def _closed_form_dx(x, g, gamma=1.0, eps=1e-5):
+    m = x.shape[0]
+    sigma = np.sqrt(x.var() + eps)  # biased variance, as in training
+    x_hat = (x - x.mean()) / sigma
+    return gamma / (m * sigma) * (m * g - g.sum() - x_hat * (g * x_hat).sum())
+
+
+def _staged_dx(x, g, gamma=1.0, eps=1e-5):
+    """Node-by-node backward through mu -> xc -> var -> std -> inv -> x_hat -> y (Section 3 chain rule)."""
+    m = x.shape[0]
+    mu = x.mean()
+    xc = x - mu  # (m,)
+    var = (xc**2).mean()
+    std = np.sqrt(var + eps)
+    inv = 1.0 / std
+    dx_hat = gamma * g  # y = gamma * x_hat + beta
+    d_inv = (dx_hat * xc).sum()  # x_hat = xc * inv
+    dxc = dx_hat * inv
+    d_std = -d_inv / std**2
+    d_var = d_std * 0.5 / std
+    dxc += d_var * 2.0 * xc / m  # var = mean(xc**2)
+    dx = dxc.copy()  # xc = x - mu
+    d_mu = -dxc.sum()
+    dx += d_mu / m
+    return dx
+
+
+def test_backward_derivation_closed_form_matches_autograd(bank):
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        x = rng.normal(3.0, 2.0, size=7)
+        g = rng.normal(size=7)
+        dx, _, _ = _torch_grads(x, g, gamma=1.7)
+        np.testing.assert_allclose(_closed_form_dx(x, g, gamma=1.7), dx, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(_staged_dx(x, g, gamma=1.7), dx, rtol=1e-9, atol=1e-12)
+    assert entry(bank, "bn-backward-derivation").kind == "open"
+    assert entry(bank, "staged-vs-closed-form-backward").kind == "open"
+
+
+def test_backward_dx_and_dgamma_numeric(bank):
+    x = np.array([0.0, 0.0, 4.0, 4.0])
+    g = np.array([1.0, 2.0, 3.0, 4.0])
+    dx, dgamma, dbeta = _torch_grads(x, g)
+    np.testing.assert_allclose(
+        dx, [-0.25, 0.25, -0.25, 0.25], atol=1e-5
+    )  # the answer's full vector
+    assert_numeric(bank, "bn-backward-dx-numeric", dx[0])
+    assert_numeric(bank, "bn-dgamma-numeric", dgamma)
+    assert dbeta == pytest.approx(10.0, abs=1e-12)
+    naive = g[0] / np.sqrt(x.var() + 1e-5)  # the distractor the answers warn about
+    assert not entry(bank, "bn-backward-dx-numeric").numeric.accepts(naive)
+
+
+def test_uniform_upstream_gradient_gives_zero(bank):
+    rng = np.random.default_rng(1)
+    x = rng.normal(2.0, 3.0, size=9)
+    dx, dgamma, dbeta = _torch_grads(x, np.ones(9), gamma=2.5)
+    gamma_over_sigma = 2.5 / np.sqrt(x.var() + 1e-5)
+    # classify the computed gradient against the four options
+    x_hat = (x - x.mean()) / np.sqrt(x.var() + 1e-5)
+    options = [
+        np.allclose(dx, gamma_over_sigma, atol=1e-9),
+        np.allclose(dx, 0.0, atol=1e-12),
+        np.allclose(dx, 1 / 9, atol=1e-9),
+        abs(np.corrcoef(dx + 1e-300, x_hat)[0, 1]) > 0.99 if np.ptp(dx) > 1e-12 else False,
+    ]
+    assert {i for i, hit in enumerate(options) if hit} == correct(bank, "uniform-upstream-gradient")
+    assert dgamma == pytest.approx(0.0, abs=1e-12) and dbeta == pytest.approx(9.0)
+
+
+def test_backward_mean_variance_paths(bank):
+    rng = np.random.default_rng(2)
+    x = rng.normal(1.0, 2.0, size=8)
+    g = rng.normal(size=8)
+    dx, _, _ = _torch_grads(x, g, gamma=1.3)
+    x_hat = (x - x.mean()) / np.sqrt(x.var() + 1e-5)
+    naive = 1.3 * g / np.sqrt(x.var() + 1e-5)
+    # statement 2 (index 1): naive == exact?  statement 4 (index 3): both sums vanish
+    s_naive_exact = np.allclose(naive, dx, rtol=1e-3)
+    # sum(dx) vanishes to rounding; sum(dx * x_hat) only up to eps/(var + eps) (about 1e-6 here)
+    s_sums = abs(dx.sum()) < 1e-12 and abs((dx * x_hat).sum()) < 1e-5 * np.abs(dx).sum()
+    # statement 5 (index 4): do the running buffers receive gradients?
+    bn = nn.BatchNorm1d(3)
+    bn(torch.randn(5, 3)).pow(2).sum().backward()
+    s_buffers_grad = bn.running_mean.grad is not None or bn.running_var.grad is not None
+    # statement 6 (index 5): eval-mode gradient is gamma * g / sqrt(running_var + eps)
+    bn_e = nn.BatchNorm1d(1, dtype=F64).eval()
+    with torch.no_grad():
+        bn_e.weight.fill_(1.3)
+        bn_e.running_var.fill_(2.0)
+    xt = torch.tensor(x, dtype=F64).view(-1, 1).requires_grad_(True)
+    bn_e(xt).backward(torch.tensor(g, dtype=F64).view(-1, 1))
+    s_eval = np.allclose(xt.grad.flatten().numpy(), 1.3 * g / np.sqrt(2.0 + 1e-5), rtol=1e-12)
+    assert s_sums and s_eval
+    # statements 1 and 3 are conceptual (Section 2 and 3 of the paper); they are stated as true
+    computed_wrong = {i for i, ok in [(1, s_naive_exact), (4, s_buffers_grad)] if not ok}
+    assert computed_wrong == wrong(bank, "backward-mean-variance-paths")
+
+
+def test_backward_cache_memory(bank):
+    act = torch.empty(32, 64, 56, 56, dtype=torch.float32)
+    assert_numeric(bank, "bn-backward-cache-memory", act.numel() * act.element_size() / 2**20)
