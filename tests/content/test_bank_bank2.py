@@ -506,3 +506,81 @@ def test_backward_mean_variance_paths(bank):
 def test_backward_cache_memory(bank):
     act = torch.empty(32, 64, 56, 56, dtype=torch.float32)
     assert_numeric(bank, "bn-backward-cache-memory", act.numel() * act.element_size() / 2**20)
+
+
+# ---------------------------------------------------------------------------- conventions: porting, freezing
+
+
+def test_keras_epsilon_port_factor(bank):
+    def x_hat(eps: float) -> float:
+        bn = nn.BatchNorm2d(1, eps=eps, dtype=F64).eval()
+        with torch.no_grad():
+            bn.running_var.fill_(0.001)
+            return bn(torch.ones(1, 1, 1, 1, dtype=F64)).item()  # gamma 1, beta 0, mean 0
+
+    assert nn.BatchNorm2d(1).eps == 1e-5  # PyTorch's default, as the entry states
+    assert_numeric(bank, "keras-epsilon-port", x_hat(1e-5) / x_hat(1e-3))
+
+
+def test_track_running_stats_false(bank):
+    torch.manual_seed(0)
+    bn = nn.BatchNorm2d(3, track_running_stats=False).eval()
+    assert bn.running_mean is None and bn.running_var is None
+    x = torch.randn(4, 3, 5, 5) * 3 + 1
+    y = bn(x)
+    ref = (x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(
+        x.var((0, 2, 3), unbiased=False, keepdim=True) + bn.eps
+    )
+    torch.testing.assert_close(y, ref, rtol=1e-5, atol=1e-5)  # float32 reductions
+    with pytest.raises(ValueError):
+        nn.BatchNorm1d(3, track_running_stats=False).eval()(torch.randn(1, 3))
+    assert correct(bank, "track-running-stats-false") == {3}
+
+
+def test_pytorch_freeze_bn_statements(bank):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU())
+    bn = model[1]
+    bn.weight.requires_grad_(False)
+    bn.bias.requires_grad_(False)
+    before = bn.running_mean.clone()
+    model(torch.randn(2, 3, 6, 6) + 2.0)
+    s1_frozen = torch.equal(before, bn.running_mean)  # statement 1: requires_grad freezes stats?
+    s2_updates_in_train = not s1_frozen
+    bn.eval()
+    model.train()
+    s3_train_undoes_eval = bn.training
+    model.eval()
+    x = torch.randn(2, 3, 6, 6, requires_grad=True)
+    bn.weight.requires_grad_(True)
+    model(x).sum().backward()
+    s5_eval_passes_grads = x.grad is not None and bn.weight.grad is not None
+    # statement 6: no_grad neither changes the mode nor stops the update; and it blocks all grads
+    model.train()
+    before = bn.running_mean.clone()
+    with torch.no_grad():
+        out = model(torch.randn(2, 3, 6, 6) + 5.0)
+    s6_no_grad_freezes = torch.equal(before, bn.running_mean) and out.requires_grad
+    truth = [
+        s1_frozen,
+        s2_updates_in_train,
+        s3_train_undoes_eval,
+        True,
+        s5_eval_passes_grads,
+        s6_no_grad_freezes,
+    ]
+    # statement 4 (index 3) is advice whose premise (3) is checked above; it is stated as true
+    assert {i for i, t in enumerate(truth) if not t} == wrong(bank, "pytorch-freeze-bn")
+
+
+def test_update_bn_recomputes_cumulative_average(bank):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.BatchNorm1d(1, dtype=F64))
+    batches = [torch.randn(16, 1, dtype=F64) * 2 + k for k in range(5)]
+    with torch.no_grad():
+        model[0].running_mean.fill_(123.0)  # stale statistics that must be discarded
+    torch.optim.swa_utils.update_bn(batches, model)
+    expected = float(np.mean([b.mean().item() for b in batches]))
+    assert model[0].running_mean.item() == pytest.approx(expected, rel=1e-12)
+    assert model[0].momentum == 0.1  # restored afterwards
+    assert entry(bank, "recompute-population-statistics").kind == "open"
