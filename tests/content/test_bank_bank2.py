@@ -584,3 +584,36 @@ def test_update_bn_recomputes_cumulative_average(bank):
     assert model[0].running_mean.item() == pytest.approx(expected, rel=1e-12)
     assert model[0].momentum == 0.1  # restored afterwards
     assert entry(bank, "recompute-population-statistics").kind == "open"
+
+
+# ---------------------------------------------------------------------------- seed 002: code answers
+
+
+def _python_block(markdown: str) -> str:
+    start = markdown.index("```python\n") + len("```python\n")
+    return markdown[start : markdown.index("```", start)]
+
+
+def test_bn_layer_answer_code_matches_torch(bank):
+    q = entry(bank, "bn-layer-train-and-eval")
+    code = _python_block(q.source.answer)
+    for locale in q.locales.values():  # every locale shows the same, tested code
+        assert _python_block(locale.answer) == code
+    namespace: dict = {}
+    exec(compile(code, "bn-layer-train-and-eval", "exec"), namespace)
+    mine = namespace["BatchNorm"](3)
+    ref = nn.BatchNorm1d(3, dtype=F64)
+    rng = np.random.default_rng(0)
+    with torch.no_grad():
+        for step in range(4):
+            x = rng.normal(step, 1 + step, size=(5, 3))
+            np.testing.assert_allclose(mine(x), ref(torch.tensor(x)).numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(mine.running_mean, ref.running_mean.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(mine.running_var, ref.running_var.numpy(), rtol=1e-12)
+        mine.training = False
+        ref.eval()
+        x = rng.normal(size=(1, 3))  # a batch of one is fine in inference
+        np.testing.assert_allclose(mine(x), ref(torch.tensor(x)).numpy(), rtol=1e-9, atol=1e-12)
+    mine.training = True
+    with pytest.raises(ValueError):
+        mine(np.ones((1, 3)))
