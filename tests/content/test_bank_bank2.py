@@ -617,3 +617,67 @@ def test_bn_layer_answer_code_matches_torch(bank):
     mine.training = True
     with pytest.raises(ValueError):
         mine(np.ones((1, 3)))
+
+
+def test_bn_vs_ln_statements(bank):
+    torch.manual_seed(0)
+    x = torch.randn(4, 6) * 3 + 1
+    ln = nn.LayerNorm(6, elementwise_affine=False)
+    # statement 3 (index 2): LN statistics are per sample over all units
+    per_sample = (x - x.mean(1, keepdim=True)) / torch.sqrt(
+        x.var(1, unbiased=False, keepdim=True) + ln.eps
+    )
+    s3 = torch.allclose(ln(x), per_sample, atol=1e-5)
+    # statement 2 (index 1): "each neuron on its own" would centre each unit by its own value -> zeros
+    s2 = torch.allclose(ln(x), torch.zeros_like(x))
+    # statement 1 (index 0): BN statistics are per feature over the batch
+    bn = nn.BatchNorm1d(6, affine=False)
+    per_feature = (x - x.mean(0)) / torch.sqrt(x.var(0, unbiased=False) + bn.eps)
+    s1 = torch.allclose(bn(x), per_feature, atol=1e-5)
+    # statement 5 (index 4): LN same in train and eval, BN not
+    bn.eval()
+    s5 = torch.allclose(ln.train()(x), ln.eval()(x)) and not torch.allclose(
+        bn(x), per_feature, atol=1e-3
+    )
+    # statement 6 (index 5): both have per-unit gain and bias
+    s6 = nn.LayerNorm(6).weight.shape == nn.BatchNorm1d(6).weight.shape == (6,)
+    # statement 4 (index 3) is a wrong reason, argued from Ba et al.; it is stated as wrong
+    truth = [s1, s2, s3, False, s5, s6]
+    assert {i for i, t in enumerate(truth) if not t} == wrong(bank, "bn-vs-ln-seed-claims")
+
+
+def test_bn_drawbacks_statements(bank):
+    # statement 4 (index 3): a fully connected BN layer cannot train on one sample
+    with pytest.raises(ValueError):
+        nn.BatchNorm1d(4)(torch.randn(1, 4))
+    x = torch.randn(1, 4)
+    x_hat = (x - x.mean(0)) / torch.sqrt(x.var(0, unbiased=False) + 1e-5)
+    assert torch.equal(x_hat, torch.zeros_like(x))  # output would be just beta
+    # statement 6 (index 5): inference with a batch of one works in eval mode
+    eval_ok = nn.BatchNorm1d(4).eval()(torch.randn(1, 4)).shape == (1, 4)
+    assert eval_ok
+    assert 5 in wrong(bank, "bn-drawbacks-claims") and 3 not in wrong(bank, "bn-drawbacks-claims")
+
+
+def test_tf_moments_code_shapes(bank):
+    x = np.zeros((32, 28, 28))
+    s2_per_position = x.mean(axis=0).shape == (28, 28)
+    try:
+        np.broadcast_shapes(x.shape, (28 * 28,))
+        s3_broadcasts = True
+    except ValueError:
+        s3_broadcasts = False
+    assert s2_per_position and not s3_broadcasts
+    flagged = wrong(bank, "tf-moments-code-review")
+    assert 1 not in flagged and 2 in flagged
+
+
+def test_batch_size_experiment_arithmetic(bank):
+    n = 100
+    steps = {b: math.ceil(n / b) for b in (16, 32, 64, 128, 256)}
+    assert steps[16] == 7 and steps[128] == steps[256] == 1  # statements 4 and 5 (indices 3, 4)
+    labels = np.random.default_rng(0).integers(10, size=(100, 10))
+    one_hot = np.all(labels.sum(axis=1) == 1) and set(np.unique(labels)) <= {0, 1}
+    assert not one_hot  # statement 2 (index 1) is wrong
+    flagged = wrong(bank, "batch-size-comparison-experiment")
+    assert 1 in flagged and not flagged & {3, 4, 5}
