@@ -681,3 +681,41 @@ def test_batch_size_experiment_arithmetic(bank):
     assert not one_hot  # statement 2 (index 1) is wrong
     flagged = wrong(bank, "batch-size-comparison-experiment")
     assert 1 in flagged and not flagged & {3, 4, 5}
+
+
+def test_cs231n_running_var_two_steps(bank):
+    batches = [np.array([1.0, 2.0, 3.0, 6.0]), np.array([0.0, 0.0, 4.0, 4.0])]
+    running_var = (
+        0.0  # CS231n: bn_param.get("running_var", np.zeros(D)), momentum 0.9 on the old value
+    )
+    for b in batches:
+        running_var = 0.9 * running_var + (1 - 0.9) * b.var()  # uncorrected sample variance
+    assert_numeric(bank, "cs231n-running-var-two-steps", running_var)
+    bn = nn.BatchNorm1d(1, dtype=F64)  # the answer's PyTorch contrast: about 1.763
+    feed(bn, [b.tolist() for b in batches])
+    assert bn.running_var.item() == pytest.approx(
+        0.9 * (0.9 + 0.1 * 14 / 3) + 0.1 * 16 / 3, rel=1e-12
+    )
+    assert bn.running_var.item() == pytest.approx(1.763, abs=5e-4)
+
+
+def test_eval_collapse_diagnosis_and_recompute(bank):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
+    train = [torch.randn(32, 4) for _ in range(50)]
+    torch.optim.swa_utils.update_bn(train, model)  # good statistics
+    model.eval()
+    probe = torch.randn(64, 4)
+    with torch.no_grad():
+        good = model(probe)
+        model.train()
+        for _ in range(20):  # cause 1: other data run through the model in training mode
+            model(torch.randn(32, 4) * 5 + 3)
+        model.eval()
+        corrupted = model(probe)
+    assert not torch.allclose(good, corrupted, atol=0.1)
+    torch.optim.swa_utils.update_bn(train, model)  # the fix: recompute from training data
+    model.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(model(probe), good, rtol=1e-5, atol=1e-5)  # float32 sums
+    assert entry(bank, "eval-accuracy-collapse-debugging").kind == "open"
