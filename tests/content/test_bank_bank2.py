@@ -719,3 +719,53 @@ def test_eval_collapse_diagnosis_and_recompute(bank):
     with torch.no_grad():
         torch.testing.assert_close(model(probe), good, rtol=1e-5, atol=1e-5)  # float32 sums
     assert entry(bank, "eval-accuracy-collapse-debugging").kind == "open"
+
+
+# ---------------------------------------------------------------------------- the share as a whole
+
+
+def _mine(bank) -> list[Question]:
+    return [q for q in bank.questions.values() if bank.topic(q.id) in FOLDERS]
+
+
+def _texts(q: Question, locale: str) -> list[str]:
+    t = q.locales[locale]
+    mis = [part for m in t.misconceptions for part in (m.claim, m.correction)]
+    return [
+        t.title,
+        t.prompt,
+        t.answer,
+        *t.key_points,
+        *(t.options or []),
+        *(t.statements or []),
+        *mis,
+    ]
+
+
+def test_share_size_and_seed_coverage(bank):
+    mine = _mine(bank)
+    assert len(mine) >= 36 and sum(q.auto_gradable for q in mine) >= 12
+    assert all(q.vetting.status == "vetted" and q.references for q in mine)
+    origins = {q.origin for q in mine}
+    assert {"002_f92e5fec5b1c1375.txt", "003_b800877dc88dbb3b.txt"} <= origins
+
+
+def test_zh_hant_avoids_forbidden_terms_and_zh_hans_is_simplified(bank):
+    import re
+
+    import opencc
+    import yaml
+
+    from mlprep.content._loader import default_root
+
+    glossary = yaml.safe_load((default_root() / "questions" / "_glossary.yaml").read_text("utf-8"))
+    forbidden = glossary["zh-Hant"]["forbidden"]
+    to_simplified = opencc.OpenCC("t2s")
+    for q in _mine(bank):
+        for text in _texts(q, "zh-Hant"):
+            for bad in forbidden:
+                # 均值 is forbidden, but it is also the tail of the preferred 平均值
+                pattern = r"(?<!平)均值" if bad == "均值" else re.escape(bad)
+                assert not re.search(pattern, text), f"{q.id}: zh-Hant uses '{bad}'"
+        for text in _texts(q, "zh-Hans"):
+            assert to_simplified.convert(text) == text, f"{q.id}: traditional characters in zh-Hans"
