@@ -769,3 +769,35 @@ def test_zh_hant_avoids_forbidden_terms_and_zh_hans_is_simplified(bank):
                 assert not re.search(pattern, text), f"{q.id}: zh-Hant uses '{bad}'"
         for text in _texts(q, "zh-Hans"):
             assert to_simplified.convert(text) == text, f"{q.id}: traditional characters in zh-Hans"
+
+
+def test_fold_parameter_count(bank):
+    conv, bn = nn.Conv2d(64, 128, 3, bias=False).eval(), nn.BatchNorm2d(128).eval()
+    fused = torch.nn.utils.fuse_conv_bn_eval(conv, bn)
+    assert fused.bias is not None  # the folded conv gains a bias
+    assert_numeric(bank, "bn-fold-parameter-count", sum(p.numel() for p in fused.parameters()))
+
+
+def test_conv_bias_before_bn_gets_zero_gradient(bank):
+    torch.manual_seed(0)
+    conv, bn = nn.Conv2d(3, 4, 3, dtype=F64), nn.BatchNorm2d(4, dtype=F64)
+    x = torch.randn(5, 3, 7, 7, dtype=F64)
+    out = bn(conv(x))
+    out.backward(torch.randn_like(out))  # a random upstream gradient, not a constant one
+    without_bn = conv(x)
+    grad_plain = torch.autograd.grad(without_bn, conv.bias, torch.randn_like(without_bn))[0]
+    options = [
+        False,  # "same as without BN": compared below
+        torch.allclose(conv.bias.grad, bn.bias.grad, atol=1e-9),
+        torch.allclose(conv.bias.grad, torch.zeros(4, dtype=F64), atol=1e-10),
+        bool(conv.bias.grad.abs().max() > 1e3),
+    ]
+    options[0] = torch.allclose(conv.bias.grad, grad_plain, atol=1e-6)
+    assert {i for i, hit in enumerate(options) if hit} == correct(
+        bank, "conv-bias-before-bn-gradient"
+    )
+    # the eval-mode remark: with frozen statistics the bias does receive a gradient
+    conv.bias.grad = None
+    bn.eval()
+    bn(conv(x)).backward(torch.ones(5, 4, 5, 5, dtype=F64))
+    assert conv.bias.grad.abs().min() > 1.0
