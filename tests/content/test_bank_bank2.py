@@ -801,3 +801,27 @@ def test_conv_bias_before_bn_gets_zero_gradient(bank):
     bn.eval()
     bn(conv(x)).backward(torch.ones(5, 4, 5, 5, dtype=F64))
     assert conv.bias.grad.abs().min() > 1.0
+
+
+def test_scale_invariance_gradient(bank):
+    torch.manual_seed(0)
+    u = torch.randn(16, 5, dtype=F64)
+    upstream = torch.randn(16, 3, dtype=F64)
+
+    def weight_grad(scale: float):
+        lin, bn = nn.Linear(5, 3, bias=False, dtype=F64), nn.BatchNorm1d(3, dtype=F64)
+        torch.manual_seed(1)
+        with torch.no_grad():
+            lin.weight.copy_(torch.randn(3, 5, dtype=F64) * scale)
+        out = bn(lin(u))
+        out.backward(upstream)
+        return lin.weight.grad, lin.weight.detach(), out.detach()
+
+    g1, w1, y1 = weight_grad(1.0)
+    g4, _, y4 = weight_grad(4.0)
+    torch.testing.assert_close(y4, y1, rtol=0, atol=1e-4)  # same output up to eps
+    ratio = (g4.norm() / g1.norm()).item()
+    assert_numeric(bank, "bn-scale-invariance-gradient", ratio)
+    # the corollary: each weight row's gradient is orthogonal to that row (up to eps)
+    cos = (g1 * w1).sum(1) / (g1.norm(dim=1) * w1.norm(dim=1))
+    assert cos.abs().max() < 1e-4
