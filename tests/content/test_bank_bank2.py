@@ -825,3 +825,38 @@ def test_scale_invariance_gradient(bank):
     # the corollary: each weight row's gradient is orthogonal to that row (up to eps)
     cos = (g1 * w1).sum(1) / (g1.norm(dim=1) * w1.norm(dim=1))
     assert cos.abs().max() < 1e-4
+
+
+def test_keras_bn_default_axis_on_channels_first(bank):
+    x = torch.randn(4, 64, 32, 48)  # (N, C, H, W) laid out channels_first
+    # Keras axis=-1 keeps one gamma per entry of the last axis; emulate with torch on that axis
+    bn_last_axis = nn.BatchNorm2d(x.shape[-1])
+    bn_last_axis(x.permute(0, 3, 1, 2))  # runs: normalizing "width" as if it were channels
+    assert_numeric(bank, "keras-bn-axis-channels-first", bn_last_axis.weight.numel())
+    assert nn.BatchNorm2d(64)(x).shape == x.shape  # axis=1 / PyTorch: one gamma per channel
+
+
+def test_batchnorm1d_sequence_layout(bank):
+    torch.manual_seed(0)
+    x = torch.randn(32, 100, 512) * 2 + 1
+
+    def works(call) -> bool:
+        try:
+            y = call()
+        except (RuntimeError, ValueError):  # wrong channel count / wrong rank
+            return False
+        # "per feature" means every feature has mean 0 / var 1 over batch and time
+        return torch.allclose(y.mean((0, 1)), torch.zeros(512), atol=1e-4) and torch.allclose(
+            y.var((0, 1), unbiased=False), torch.ones(512), atol=1e-3
+        )
+
+    options = [
+        lambda: nn.BatchNorm1d(512)(x),
+        lambda: nn.BatchNorm1d(100)(x),
+        lambda: nn.BatchNorm1d(512)(x.transpose(1, 2)).transpose(1, 2),
+        lambda: nn.BatchNorm2d(512)(x),
+    ]
+    assert {i for i, call in enumerate(options) if works(call)} == correct(
+        bank, "batchnorm1d-sequence-layout"
+    )
+    nn.BatchNorm1d(100)(x)  # option 2 runs silently (it is wrong, not an error)
