@@ -35,7 +35,31 @@ _WHERE = {
     "Problem": "_problems",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "Bank",
+    "BankConfig",
+    "Choice",
+    "DIFFICULTIES",
+    "Exercise",
+    "ExerciseLocale",
+    "LocaleText",
+    "MathError",
+    "Misconception",
+    "Numeric",
+    "Problem",
+    "Question",
+    "QuestionHeader",
+    "Reference",
+    "SpotTheError",
+    "Vetting",
+    "check_bank",
+    "collect",
+    "default_root",
+    "exercise_source_hash",
+    "load_bank",
+    "scan",
+    "to_mathml",
+]
 
 
 def __getattr__(name: str) -> Any:

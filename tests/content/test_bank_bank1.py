@@ -224,7 +224,7 @@ def scale_setup():
 
 
 def test_scale_invariance_gradient_factor(bank, scale_setup):
-    q = numeric(bank, "bn-scale-invariance-grad-numeric")
+    q = numeric(bank, "bn-scale-invariance-gradient")
     u, w, target = scale_setup
     g1, g4 = _grad(w, u, target), _grad(4 * w, u, target)
     # forward unchanged (float64, eps 1e-12): equal to ~1e-12
@@ -237,7 +237,7 @@ def test_scale_invariance_gradient_factor(bank, scale_setup):
 
 
 def test_effective_learning_rate_factor(bank, scale_setup):
-    q = numeric(bank, "bn-effective-lr-numeric")
+    q = numeric(bank, "bn-effective-learning-rate")
     u, w, target = scale_setup
     row = w[0] / w[0].norm()  # the first output unit's weights, norm 1
 
