@@ -69,3 +69,9 @@ def test_references_are_primary_sources() -> None:
             assert any(a in r.url for a in allowed), (q.id, r.url)
             if r.kind == "paper":
                 assert r.section, (q.id, r.title)
+
+
+def test_every_exercise_has_a_question_that_links_it() -> None:
+    bank = load_bank()
+    linked = {q.exercise for q in bank.questions.values() if q.kind == "exercise"}
+    assert set(bank.exercises) <= linked
