@@ -8,7 +8,7 @@ variant that reproduces the submission's outputs names the mistake.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from grader._diagnose._torch_variants import TorchKnobs
 from grader._diagnose._variants import Knobs, MergeKnobs, fix_namespace, merge_namespace, namespace
@@ -688,4 +688,49 @@ MISTAKES: list[Mistake] = [
     ),
 ]
 
+# The bank question that explains each mistake's concept (tests check that each id exists).
+QUESTIONS: dict[str, str] = {
+    "running-stats-not-written-back": "running-stats-are-buffers",
+    "momentum-flipped": "equivalent-momentum-settings",
+    "batch-stats-at-test": "bn-train-vs-inference-modes",
+    "no-running-stats": "batch-dependent-predictions",
+    "mode-ignored": "bn-layer-train-and-eval",
+    "running-var-unbiased": "cs231n-running-var-two-steps",
+    "running-var-is-std": "cs231n-running-var-two-steps",
+    "wrong-axis": "bn-conv-axes-choice",
+    "layernorm-over-batch": "bn-vs-layernorm",
+    "spatial-reshape-without-transpose": "bn-conv-axes-choice",
+    "groupnorm-strided-groups": "groupnorm-axes-nchw",
+    "groupnorm-per-channel": "groupnorm-special-cases",
+    "dgamma-dbeta-swapped": "bn-backward-derivation",
+    "dgamma-uses-x": "bn-backward-derivation",
+    "dx-missing-mean-path": "backward-mean-variance-paths",
+    "dx-missing-variance-path": "backward-mean-variance-paths",
+    "dx-missing-gamma": "bn-backward-derivation",
+    "dx-sum-not-mean": "bn-backward-derivation",
+    "fold-eps-missing": "bn-folding-formula",
+    "fold-mean-not-subtracted": "bn-folding-formula",
+    "fold-bias-not-scaled": "bn-folding-formula",
+    "fold-var-as-std": "bn-folding-formula",
+    "syncbn-unweighted-mean": "syncbn",
+    "syncbn-within-variance-only": "syncbn",
+    "syncbn-one-pass-variance": "syncbn",
+    "syncbn-empty-shard": "syncbn",
+    "torch-biased-running-var": "pytorch-running-var-unbiased",
+    "torch-momentum-flipped": "pytorch-running-mean-three-steps",
+    "torch-eval-batch-stats": "eval-mode-bn-output",
+    "torch-batches-not-counted": "momentum-none-cumulative-average",
+    "torch-dx-missing-mean-path": "backward-mean-variance-paths",
+    "torch-dx-missing-variance-path": "backward-mean-variance-paths",
+    "torch-dgamma-dbeta-swapped": "bn-backward-derivation",
+    "torch-eval-not-called": "validation-in-train-mode",
+    "torch-outputs-keep-grad": "eval-vs-no-grad",
+    "torch-train-forced-after": "pytorch-freeze-bn",
+    "torch-not-restored-on-error": "pytorch-freeze-bn",
+    "running-stats-not-initialised": "running-stats-initial-value-decay",
+}
+MISTAKES = [
+    replace(m, question=QUESTIONS[m.id]) if m.question is None and m.id in QUESTIONS else m
+    for m in MISTAKES
+]
 BY_ID: dict[str, Mistake] = {m.id: m for m in MISTAKES}
