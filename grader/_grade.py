@@ -56,6 +56,7 @@ def grade(
                 entry_points=tuple(exercise.entry_points),
                 allowed_imports=tuple(exercise.allowed_imports),
                 torch=exercise.torch,
+                forbidden=tuple(exercise.forbidden),
                 limits=Limits(exercise.time_s, exercise.memory_mb, exercise.output_kb),
             )
         )

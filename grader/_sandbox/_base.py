@@ -34,6 +34,7 @@ class Job:
     entry_points: tuple[str, ...]
     allowed_imports: tuple[str, ...]
     torch: bool = False  # pre-import torch in the sandbox (torch exercises only)
+    forbidden: tuple[str, ...] = ()  # dotted names the submission may not call
     limits: Limits = field(default_factory=Limits)
     plan: Plan | None = None  # may come later, through ``Running.finish``
 

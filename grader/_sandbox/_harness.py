@@ -120,6 +120,34 @@ def install_guard(guard):
             del sys.modules[mod]
 
 
+def forbid_names(guard, names):
+    """Wrap forbidden functions (``torch.nn.functional.batch_norm``) so that a call from the
+    submission raises, even through ``getattr`` with a built string; calls from the libraries'
+    own code (torch's BatchNorm2d uses it) go through. Classes are caught statically instead."""
+    for name in names:
+        module_name, _, leaf = name.rpartition(".")
+        parent = sys.modules.get(module_name)
+        if parent is None:
+            head, _, rest = module_name.partition(".")
+            parent = sys.modules.get(head)
+            for part in rest.split(".") if rest else []:
+                parent = getattr(parent, part, None)
+        original = getattr(parent, leaf, None) if parent is not None else None
+        if original is None or isinstance(original, type):
+            continue
+
+        def wrapper(*args, _original=original, _name=name, **kwargs):
+            if guard.caller_is_untrusted(sys._getframe(1)):
+                guard.attempts.append(_name)
+                raise ForbiddenImport(f"{_name} is not allowed in this exercise")
+            return _original(*args, **kwargs)
+
+        try:
+            setattr(parent, leaf, wrapper)
+        except (AttributeError, TypeError):
+            pass
+
+
 def describe(exc, path):
     """Type, message and the submission's line where the exception surfaced."""
     line = None
@@ -188,6 +216,7 @@ def main():
     guard = Guard(allowed, denied, {os.path.abspath(__file__), driver_path})
     driver = load_path("_mlprep_driver", driver_path)
     install_guard(guard)
+    forbid_names(guard, header.get("forbidden", []))
 
     # submission: compile first so a SyntaxError reports its own line, then import
     try:

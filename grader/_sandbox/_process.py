@@ -105,6 +105,7 @@ class ProcessRunning(Running):
             "entry_points": list(job.entry_points),
             "allowed": list(job.allowed_imports),
             "torch": job.torch,
+            "forbidden": list(job.forbidden),
             "memory_mb": lim.memory_mb,
             "time_s": lim.time_s,
         }
