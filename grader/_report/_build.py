@@ -193,7 +193,7 @@ def build_result(
             "status.forbidden",
             lang,
             at=at,
-            message=run_err.message if run_err else ", ".join(run.forbidden),
+            message=run_err.message if run_err else ", ".join(dict.fromkeys(run.forbidden)),
             allowed=", ".join(exercise.allowed_imports),
         )
     elif run.status == "timeout":

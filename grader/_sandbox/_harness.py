@@ -20,6 +20,7 @@ the manifest as data; the exit code means nothing to the grader.
 """
 
 import builtins
+import contextlib
 import importlib.abc
 import importlib.util
 import json
@@ -142,10 +143,8 @@ def forbid_names(guard, names):
                 raise ForbiddenImport(f"{_name} is not allowed in this exercise")
             return _original(*args, **kwargs)
 
-        try:
+        with contextlib.suppress(AttributeError, TypeError):  # a read-only attribute stays
             setattr(parent, leaf, wrapper)
-        except (AttributeError, TypeError):
-            pass
 
 
 def describe(exc, path):
