@@ -1,0 +1,118 @@
+"""Checks generated from the exercise: one spec per exercise id (functions, inputs, outputs).
+
+A spec builds a ``Suite`` of checks from a seeded generator; it is never written per submission.
+``register`` adds a spec (tests use it for fixture exercises).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader._checks._check import Check, Outcome, Suite
+from grader._checks._ref import numpy_reference
+
+Builder = Callable[[Suite, np.random.Generator], None]
+
+BN_FORWARD_MISTAKES = (
+    "running-stats-not-written-back",
+    "momentum-flipped",
+    "mode-ignored",
+    "batch-stats-at-test",
+    "unbiased-variance",
+    "running-var-unbiased",
+    "running-var-is-std",
+    "eps-outside-sqrt",
+    "eps-missing",
+    "one-pass-variance",
+    "wrong-axis",
+)
+BN_BACKWARD_MISTAKES = (
+    "dgamma-dbeta-swapped",
+    "dgamma-uses-x",
+    "dx-missing-mean-path",
+    "dx-missing-variance-path",
+    "dx-missing-gamma",
+    "dx-sum-not-mean",
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    build: Builder
+    reference: Callable[[], Any]  # a module-like object with the exercise's entry points
+    mistakes: tuple[str, ...] = ()  # candidate diagnoses, most specific first
+    torch: bool = False
+
+
+def _specs() -> dict[str, Spec]:
+    from grader._checks import _batchnorm as bn
+    from grader._checks import _norms as nm
+
+    grads = BN_BACKWARD_MISTAKES
+    return {
+        "batchnorm-forward": Spec(bn.batchnorm_forward, numpy_reference, BN_FORWARD_MISTAKES),
+        "batchnorm-backward": Spec(
+            bn.batchnorm_backward, numpy_reference, grads + BN_FORWARD_MISTAKES
+        ),
+        "spatial-batchnorm": Spec(
+            nm.spatial_batchnorm,
+            numpy_reference,
+            ("spatial-reshape-without-transpose",) + grads + BN_FORWARD_MISTAKES,
+        ),
+        "layernorm": Spec(
+            nm.layernorm,
+            numpy_reference,
+            (
+                "layernorm-over-batch",
+                "unbiased-variance",
+                "eps-outside-sqrt",
+                "eps-missing",
+                "one-pass-variance",
+            )
+            + grads,
+        ),
+        "groupnorm": Spec(
+            nm.groupnorm,
+            numpy_reference,
+            (
+                "groupnorm-strided-groups",
+                "groupnorm-per-channel",
+                "unbiased-variance",
+                "eps-outside-sqrt",
+                "eps-missing",
+                "one-pass-variance",
+            )
+            + grads,
+        ),
+        "bn-fold": Spec(
+            nm.bn_fold,
+            numpy_reference,
+            (
+                "fold-eps-missing",
+                "fold-mean-not-subtracted",
+                "fold-bias-not-scaled",
+                "fold-var-as-std",
+            ),
+        ),
+    }
+
+
+_REGISTRY: dict[str, Spec] = {}
+
+
+def spec_for(exercise_id: str) -> Spec | None:
+    if not _REGISTRY:
+        _REGISTRY.update(_specs())
+    return _REGISTRY.get(exercise_id)
+
+
+def register(exercise_id: str, spec: Spec) -> None:
+    spec_for(exercise_id)
+    _REGISTRY[exercise_id] = spec
+
+
+__all__ = ["Check", "Outcome", "Spec", "Suite", "register", "spec_for"]

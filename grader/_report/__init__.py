@@ -1,0 +1,26 @@
+"""Report a GradeResult: text for a terminal, JSON, Gradescope results.json, JUnit XML."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader._result import GradeResult
+
+FORMATS = ("text", "json", "gradescope", "junit")
+
+
+def render(result: GradeResult, fmt: str, color: bool | None = None) -> str:
+    if fmt == "text":
+        from grader._report._text import render_text
+
+        return render_text(result, color=color)
+    from grader._report import _formats
+
+    if fmt == "json":
+        return _formats.to_json(result) + "\n"
+    if fmt == "gradescope":
+        return _formats.to_gradescope(result) + "\n"
+    if fmt == "junit":
+        return _formats.to_junit(result)
+    raise ValueError(f"unknown format {fmt}")

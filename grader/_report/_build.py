@@ -1,0 +1,221 @@
+"""Turn a run and its check outcomes into the result document, in the learner's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from grader._checks import Outcome, Spec, Suite
+from grader._checks._compare import Mismatch
+from grader._diagnose._catalog import BY_ID
+from grader._i18n import t, title
+from grader._result import CheckResult, GradeResult, SubmissionErrorInfo, Where
+from grader._sandbox import Plan, RunResult, SubmissionError
+from grader._submission import Source
+
+RUN_STATUS = {
+    "ok": None,
+    "syntax": "error",
+    "error": "error",
+    "missing": "error",
+    "crashed": "error",
+    "forbidden": "forbidden",
+    "timeout": "timeout",
+    "memory": "memory",
+}
+MAX_WHERE = 5
+
+
+def _err(e: SubmissionError | None, source: Source) -> SubmissionErrorInfo | None:
+    if e is None:
+        return None
+    info = SubmissionErrorInfo(type=e.type, message=e.message, line=e.line)
+    loc = source.lines.locate(e.line)
+    if loc is not None:
+        info.cell, info.cell_line = loc
+    return info
+
+
+def _at(e: SubmissionErrorInfo | None, lang: str) -> str:
+    if e is None or e.line is None:
+        return ""
+    if e.cell is not None:
+        return t("at_line", lang, line=f"{e.cell_line}, cell {e.cell}")
+    return t("at_line", lang, line=e.line)
+
+
+def _where(m: Mismatch) -> Where:
+    return Where(
+        output=m.label,
+        kind=m.kind,
+        detail=m.detail,
+        index=list(m.index) if m.index is not None else None,
+        got=m.got,
+        expected=m.want,
+        abs_err=m.abs_err,
+        rel_err=m.rel_err,
+        tolerance=m.atol,
+    )
+
+
+def mismatch_message(m: Mismatch, lang: str) -> str:
+    index = list(m.index) if m.index else "[]"
+    if m.kind == "value" and m.index is None and m.abs_err is not None:
+        return t("fd", lang, label=m.label, got=m.got, want=m.want, abs_err=m.abs_err, atol=m.atol)
+    if m.kind == "value":
+        return t(
+            "value",
+            lang,
+            label=m.label,
+            index=index,
+            got=m.got,
+            want=m.want,
+            abs_err=m.abs_err,
+            rel_err=m.rel_err,
+            atol=m.atol,
+        )
+    return t(m.kind, lang, label=m.label, detail=m.detail, index=index)
+
+
+def _check_result(
+    check, outcome: Outcome, diagnosis: str | None, source: Source, lang: str
+) -> CheckResult:
+    err = _err(outcome.error, source)
+    if outcome.passed:
+        msg = ""
+    elif err is not None:
+        msg = t("raised", lang, type=err.type, message=err.message, at=_at(err, lang))
+    elif outcome.skipped:
+        msg = t("skipped", lang)
+    else:
+        msg = mismatch_message(outcome.mismatches[0], lang)
+        if len(outcome.mismatches) > 1:
+            msg += f" (+{len(outcome.mismatches) - 1})"
+    hint = question = None
+    if diagnosis is not None:
+        mistake = BY_ID[diagnosis]
+        name, hint = mistake.text.get(lang, mistake.text["en"])
+        msg = t("mistake", lang, name=name) + " " + msg
+        question = mistake.question
+    return CheckResult(
+        id=check.id,
+        title=title(check.title, lang),
+        passed=outcome.passed,
+        points=check.points if outcome.passed else 0.0,
+        max_points=check.points,
+        message=msg,
+        hint=hint,
+        diagnosis=diagnosis,
+        question=question,
+        tolerance=outcome.tolerance or None,
+        where=[_where(m) for m in outcome.mismatches[:MAX_WHERE]],
+        error=err,
+    )
+
+
+def _optional_missing(check, outcome: Outcome) -> bool:
+    e = outcome.error
+    return bool(
+        check.optional_fn
+        and e is not None
+        and e.type == "AttributeError"
+        and check.optional_fn in e.message
+    )
+
+
+def build_result(
+    exercise: Any,
+    submission: Path,
+    source: Source,
+    spec: Spec,
+    suite: Suite,
+    plan: Plan,
+    run: RunResult,
+    seed: int,
+    lang: str,
+    level: str,
+    duration: float,
+) -> GradeResult:
+    outcomes = [c.evaluate(run.steps) for c in suite.checks]
+    main_ok = all(
+        o.passed for c, o in zip(suite.checks, outcomes, strict=True) if not c.shape_check
+    )
+    checks: list[CheckResult] = []
+    for check, outcome in zip(suite.checks, outcomes, strict=True):
+        if _optional_missing(check, outcome):
+            checks.append(
+                CheckResult(
+                    id=check.id,
+                    title=title(check.title, lang),
+                    passed=True,
+                    points=0,
+                    max_points=0,
+                    message=t("optional", lang, name=check.optional_fn),
+                )
+            )
+            continue
+        diagnosis = None
+        if not outcome.passed and not outcome.skipped:
+            from grader._diagnose._engine import diagnose
+
+            diagnosis = diagnose(check, outcome, run.steps, plan.arrays, spec.mistakes, main_ok)
+        checks.append(_check_result(check, outcome, diagnosis, source, lang))
+
+    points = sum(c.points for c in checks)
+    max_points = sum(c.max_points for c in checks) or 1.0
+    failed = [c for c in checks if not c.passed]
+    run_err = _err(run.error, source)
+    status = RUN_STATUS.get(run.status, "error")
+    if status is None:
+        status = "failed" if failed else "passed"
+    at = _at(run_err, lang)
+    if run.status == "syntax":
+        message = t("status.syntax", lang, at=at, message=run_err.message if run_err else "")
+    elif run.status == "error":
+        message = t(
+            "status.error",
+            lang,
+            type=run_err.type if run_err else "Error",
+            at=at,
+            message=run_err.message if run_err else "",
+        )
+    elif run.status == "missing":
+        message = t("status.missing", lang, names=", ".join(run.missing))
+    elif run.status == "forbidden":
+        message = t(
+            "status.forbidden",
+            lang,
+            at=at,
+            message=run_err.message if run_err else ", ".join(run.forbidden),
+            allowed=", ".join(exercise.allowed_imports),
+        )
+    elif run.status == "timeout":
+        message = t("status.timeout", lang, limit=exercise.limits.time_s)
+    elif run.status == "memory":
+        message = t("status.memory", lang, limit=exercise.limits.memory_mb)
+    elif run.status == "crashed":
+        message = t("status.crashed", lang, message=run_err.message if run_err else "")
+    elif failed:
+        message = t("status.failed", lang, failed=len(failed), total=len(checks))
+    else:
+        message = t("status.passed", lang)
+    passed = status == "passed"
+    return GradeResult(
+        exercise=exercise.id,
+        submission=submission.name,
+        status=status,
+        passed=passed,
+        score=round(points / max_points, 6),
+        points=points,
+        max_points=max_points if checks else 0.0,
+        message=message,
+        checks=checks,
+        error=run_err,
+        seed=seed,
+        sandbox=level,
+        lang=lang,
+        tolerance_rule=t("tolerance_rule", lang),
+        duration_s=round(duration, 4),
+        stdout=run.stdout,
+        stderr=run.stderr,
+    )
