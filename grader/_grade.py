@@ -62,9 +62,9 @@ def grade(
 
     source = read_submission(submission)
     if sandbox is None:
-        from grader._sandbox._process import ProcessSandbox
+        from grader._sandbox._probe import default_sandbox
 
-        sandbox = ProcessSandbox()
+        sandbox = default_sandbox()  # the strongest that works here ($MLPREP_SANDBOX overrides)
     running = sandbox.start(source.text)  # first: the child imports numpy while we load the rest
     try:
         exercise = load_exercise(exercise_id, root)
@@ -81,6 +81,7 @@ def grade(
                 source=source.text,
                 entry_points=tuple(exercise.entry_points),
                 allowed_imports=tuple(exercise.allowed_imports),
+                forbidden=tuple(exercise.forbidden),
                 torch=spec.torch,
                 limits=Limits(time_s=lim.time_s, memory_mb=lim.memory_mb, output_kb=lim.output_kb),
             )

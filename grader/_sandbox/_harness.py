@@ -120,6 +120,48 @@ def install_guard(guard):
             del sys.modules[mod]
 
 
+def forbid_names(names, guard):
+    """Replace each forbidden dotted name (torch.nn.functional.batch_norm, torch.nn.BatchNorm2d)
+    by a stand-in that refuses the submission and lets library code through (torch's own
+    modules call F.batch_norm). A class keeps its identity (isinstance still works); only its
+    ``__init__`` refuses, which also stops subclasses. Like the import guard this is a policy
+    for honest grading: enough introspection finds the originals.
+    """
+    for dotted in names:
+        parts = dotted.split(".")
+        parent = None
+        for i in range(len(parts) - 1, 0, -1):
+            try:
+                parent = importlib.import_module(".".join(parts[:i]))
+            except ImportError:
+                continue
+            rest = parts[i:]
+            break
+        if parent is None:
+            continue
+        for part in rest[:-1]:
+            parent = getattr(parent, part, None)
+        target = getattr(parent, rest[-1], None)
+        if target is None:
+            continue
+        if isinstance(target, type):
+            target.__init__ = _refusing(target.__init__, dotted, guard)
+        elif callable(target):
+            setattr(parent, rest[-1], _refusing(target, dotted, guard))
+
+
+def _refusing(fn, dotted, guard):
+    def stand_in(*args, **kwargs):
+        if guard.caller_is_untrusted(sys._getframe(1)):
+            guard.attempts.append(dotted)
+            raise ForbiddenImport(f"'{dotted}' is not allowed in this exercise")
+        return fn(*args, **kwargs)
+
+    stand_in.__name__ = getattr(fn, "__name__", "stand_in")
+    stand_in.__doc__ = getattr(fn, "__doc__", None)
+    return stand_in
+
+
 def describe(exc, path):
     """Type, message and the submission's line where the exception surfaced."""
     line = None
@@ -187,6 +229,7 @@ def main():
         denied.append("torch")
     guard = Guard(allowed, denied, {os.path.abspath(__file__), driver_path})
     driver = load_path("_mlprep_driver", driver_path)
+    forbid_names(header.get("forbidden", []), guard)
     install_guard(guard)
 
     # submission: compile first so a SyntaxError reports its own line, then import

@@ -5,7 +5,10 @@ and driver; an empty environment (thread-count variables excepted); ``python -I`
 no PYTHON* variables, script dir not on sys.path); stdin closed; a new session so the whole
 process group is killed at the end; rlimits set before exec (CPU seconds, address space, file
 size, open files, no core dumps); stdout/stderr captured to files and read back up to a cap; a
-wall-clock timeout. It does not hide the file system or the network: that is the bubblewrap layer.
+wall-clock timeout; at the end, the whole process tree is killed (``_tree``: the grader is a
+child subreaper and every sandbox process carries a token, so setsid and double forks do not
+escape). It does not hide the file system or the network: that is the bubblewrap layer
+(``BwrapSandbox``, a subclass that only changes how the child is started).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import contextlib
 import json
 import os
 import resource
+import secrets
 import shutil
 import signal
 import subprocess
@@ -24,6 +28,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from grader._sandbox import _tree
 from grader._sandbox._base import Job, Plan, Running, RunResult, Sandbox, SubmissionError
 
 HERE = Path(__file__).resolve().parent
@@ -36,8 +41,9 @@ MAX_FILE_MB = 256
 STATUSES = {"ok", "error", "syntax", "missing", "forbidden", "memory"}
 
 
-def _env() -> dict[str, str]:
+def _env(token: str) -> dict[str, str]:
     env = {k: os.environ[k] for k in THREAD_VARS if k in os.environ}
+    env[_tree.TOKEN_VAR] = token  # finds the tree's processes wherever they go (not a secret)
     for k in THREAD_VARS:
         env.setdefault(k, "1")  # one thread: deterministic sums and no oversubscription
     env["PYTHONHASHSEED"] = "0"
@@ -63,9 +69,17 @@ def _head(f, cap: int) -> str:
 
 
 class ProcessRunning(Running):
+    """Starts the harness at once (it imports numpy while the grader loads the exercise);
+    a subclass that needs the job to build its command sets ``defer`` and spawns in configure."""
+
+    defer = False
+
     def __init__(self, source: str, level: str):
         self.level = level
         self.job: Job | None = None
+        self.proc: subprocess.Popen | None = None
+        self.ctrl = -1
+        self.token = secrets.token_hex(12)
         self.t0 = time.perf_counter()
         self.dir = Path(tempfile.mkdtemp(prefix="mlprep-grade-"))
         (self.dir / "job" / "in").mkdir(parents=True)
@@ -75,9 +89,20 @@ class ProcessRunning(Running):
         shutil.copyfile(DRIVER, self.dir / "_driver.py")
         self.stdout = tempfile.TemporaryFile()  # noqa: SIM115 - closed in cancel()
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        if not self.defer:
+            self._spawn(None)
+
+    def _prefix(self, job: Job | None) -> tuple[list[str], list[int]]:
+        """The command wrapping the interpreter, and fds it needs open (none here)."""
+        return [], []
+
+    def _spawn(self, job: Job | None) -> None:
+        _tree.become_subreaper()
+        prefix, extra_fds = self._prefix(job)
         read_fd, self.ctrl = os.pipe()
         self.proc = subprocess.Popen(
             [
+                *prefix,
                 sys.executable,
                 "-I",
                 "-B",
@@ -86,24 +111,28 @@ class ProcessRunning(Running):
                 str(read_fd),
             ],
             cwd=self.dir,
-            env=_env(),
+            env=_env(self.token),
             stdin=subprocess.DEVNULL,
             stdout=self.stdout,
             stderr=self.stderr,
-            pass_fds=(read_fd,),
+            pass_fds=(read_fd, *extra_fds),
             start_new_session=True,
             preexec_fn=_outer_limits,
             close_fds=True,
         )
-        os.close(read_fd)
+        for fd in (read_fd, *extra_fds):
+            os.close(fd)
 
     def configure(self, job: Job) -> None:
         self.job = job
+        if self.proc is None:
+            self._spawn(job)
         self.t_limit = time.perf_counter()  # the time limit counts from here
         lim = job.limits
         header = {
             "entry_points": list(job.entry_points),
             "allowed": list(job.allowed_imports),
+            "forbidden": list(job.forbidden),
             "torch": job.torch,
             "memory_mb": lim.memory_mb,
             "time_s": lim.time_s,
@@ -144,10 +173,11 @@ class ProcessRunning(Running):
 
         timer = threading.Timer(max(remaining, 0.1), expire)
         timer.start()
-        try:
-            self.proc.wait()  # blocking waitpid: no polling latency
+        try:  # blocking, no polling latency; WNOWAIT: not reaped, so its pid cannot be reused
+            os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOWAIT)  # before the tree is killed
         finally:
             timer.cancel()
+            timer.join()
         return fired.is_set()
 
     def _collect(self, timed_out: bool) -> RunResult:
@@ -155,7 +185,7 @@ class ProcessRunning(Running):
 
         self._kill()
         cap = self.job.limits.output_kb * 1024
-        rc = self.proc.returncode
+        rc = self._signalled(self.proc.returncode)
         data = read_manifest(self.dir / "out") or {}
         raw_status = data.get("status")
         if timed_out or rc == -signal.SIGXCPU:
@@ -190,9 +220,14 @@ class ProcessRunning(Running):
             )
         return result
 
+    def _signalled(self, rc: int | None) -> int | None:
+        """The exit status as Popen reports it: negative for a signal."""
+        return rc
+
     def _killpg(self) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+        _tree.kill_tree(self.proc.pid, self.token)
 
     def _kill(self) -> None:
         self._killpg()
@@ -202,8 +237,10 @@ class ProcessRunning(Running):
         if self.ctrl >= 0:
             os.close(self.ctrl)
             self.ctrl = -1
-        if self.proc.returncode is None:
+        if self.proc is not None and self.proc.returncode is None:
             self._kill()
+        elif self.proc is not None:  # reaped already: only the token finds what it left
+            _tree.kill_tree(None, self.token)
         self.stdout.close()
         self.stderr.close()
         shutil.rmtree(self.dir, ignore_errors=True)
