@@ -50,7 +50,9 @@ class Spec:
 
 def _specs() -> dict[str, Spec]:
     from grader._checks import _batchnorm as bn
+    from grader._checks import _fix, _syncbn
     from grader._checks import _norms as nm
+    from grader._checks._ref import solution
 
     grads = BN_BACKWARD_MISTAKES
     return {
@@ -87,6 +89,30 @@ def _specs() -> dict[str, Spec]:
                 "one-pass-variance",
             )
             + grads,
+        ),
+        "bn-inference-fix": Spec(
+            _fix.bn_inference_fix,
+            lambda: solution("bn-inference-fix"),
+            (
+                "no-running-stats",
+                "batch-stats-at-test",
+                "mode-ignored",
+                "running-stats-not-written-back",
+                "momentum-flipped",
+                "unbiased-variance",
+                "running-var-unbiased",
+                "eps-outside-sqrt",
+            ),
+        ),
+        "syncbn-stats": Spec(
+            _syncbn.syncbn_stats,
+            lambda: solution("syncbn-stats"),
+            (
+                "syncbn-empty-shard",
+                "syncbn-unweighted-mean",
+                "syncbn-within-variance-only",
+                "syncbn-one-pass-variance",
+            ),
         ),
         "bn-fold": Spec(
             nm.bn_fold,

@@ -10,16 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grader._diagnose._variants import Knobs
+from grader._diagnose._variants import Knobs, MergeKnobs, fix_namespace, merge_namespace, namespace
 
 
 @dataclass(frozen=True)
 class Mistake:
     id: str
     text: dict[str, tuple[str, str]]  # locale -> (name, hint)
-    knobs: Knobs | None = None  # None: recognised another way (exception, input check, dtype)
+    knobs: Knobs | MergeKnobs | None = None  # None: recognised another way (exception, dtype…)
     question: str | None = None
     torch: dict[str, object] = field(default_factory=dict)  # torch-module variant options
+
+    def module(self, kind: str):
+        """The variant shaped like a submission of this exercise kind."""
+        if isinstance(self.knobs, MergeKnobs):
+            return merge_namespace(self.knobs)
+        if kind == "numpy-fix":
+            return fix_namespace(self.knobs)
+        return namespace(self.knobs)
 
 
 def _m(
@@ -83,6 +91,22 @@ MISTAKES: list[Mistake] = [
         (
             "測試模式用了目前批次的統計量",
             "推論時應使用 running_mean 和 running_var 正規化，這樣樣本的輸出才不依賴同批次的其他樣本。",
+        ),
+    ),
+    _m(
+        "no-running-stats",
+        Knobs(test_batch_stats=True, no_writeback=True),
+        (
+            "no running statistics: inference normalizes with the batch's own statistics",
+            "Keep running_mean and running_var updated in training, and normalize with them at inference.",
+        ),
+        (
+            "没有滑动统计量：推理时用当前批次的统计量归一化",
+            "训练时更新 running_mean 和 running_var，推理时用它们归一化。",
+        ),
+        (
+            "沒有滑動統計量：推論時用目前批次的統計量正規化",
+            "訓練時更新 running_mean 和 running_var，推論時用它們正規化。",
         ),
     ),
     _m(
@@ -402,6 +426,64 @@ MISTAKES: list[Mistake] = [
         ),
         ("把 running_var 当作标准差使用了", "running_var 是方差：要取 sqrt(running_var + eps)。"),
         ("把 running_var 當作標準差使用了", "running_var 是變異數：要取 sqrt(running_var + eps)。"),
+    ),
+    _m(
+        "syncbn-unweighted-mean",
+        MergeKnobs(unweighted_mean=True),
+        (
+            "device means averaged without weighting by their counts",
+            "Weight each device's mean by its count: mean = sum(n_k * mean_k) / n.",
+        ),
+        (
+            "设备均值直接平均，没有按样本数加权",
+            "按各设备的样本数加权：mean = sum(n_k * mean_k) / n。",
+        ),
+        (
+            "裝置平均值直接平均，沒有按樣本數加權",
+            "按各裝置的樣本數加權：mean = sum(n_k * mean_k) / n。",
+        ),
+    ),
+    _m(
+        "syncbn-within-variance-only",
+        MergeKnobs(within_only=True),
+        (
+            "merged variance misses the spread between devices",
+            "Add each device's (mean_k - mean)^2 to its variance before weighting: var = sum(n_k * (var_k + (mean_k - mean)^2)) / n.",
+        ),
+        (
+            "合并方差漏掉了设备之间的离散",
+            "加权前给每个设备的方差加上 (mean_k - mean)^2：var = sum(n_k * (var_k + (mean_k - mean)^2)) / n。",
+        ),
+        (
+            "合併變異數漏掉了裝置之間的離散",
+            "加權前替每個裝置的變異數加上 (mean_k - mean)^2：var = sum(n_k * (var_k + (mean_k - mean)^2)) / n。",
+        ),
+    ),
+    _m(
+        "syncbn-one-pass-variance",
+        MergeKnobs(one_pass_var=True),
+        (
+            "merged variance computed as E[x²] − E[x]²",
+            "With a large mean the two terms cancel; write the variance with deviations from the merged mean.",
+        ),
+        (
+            "合并方差用 E[x²] − E[x]² 计算",
+            "均值很大时两项会相互抵消；请用相对合并均值的偏差来写方差。",
+        ),
+        (
+            "合併變異數用 E[x²] − E[x]² 計算",
+            "平均值很大時兩項會相互抵消；請用相對合併平均值的偏差來寫變異數。",
+        ),
+    ),
+    _m(
+        "syncbn-empty-shard",
+        MergeKnobs(keep_empty=True),
+        (
+            "empty devices are not ignored",
+            "Drop devices whose count is 0 before merging: their rows may hold NaN.",
+        ),
+        ("没有忽略空设备", "合并前去掉样本数为 0 的设备：它们的行可能是 NaN。"),
+        ("沒有忽略空裝置", "合併前去掉樣本數為 0 的裝置：它們的列可能是 NaN。"),
     ),
     # recognised without a variant
     _m(

@@ -17,18 +17,11 @@ from grader._checks._check import Check, Outcome
 from grader._checks._compare import compare
 from grader._checks._scenario import pick, run_local
 from grader._diagnose._catalog import BY_ID
-from grader._diagnose._variants import namespace
 from grader._sandbox import StepResult
 
 
-def diagnose(
-    check: Check,
-    outcome: Outcome,
-    got: dict[str, StepResult],
-    arrays: dict[str, np.ndarray],
-    candidates: Sequence[str],
-    others_passed: bool,
-) -> str | None:
+def _direct(check: Check, outcome: Outcome, others_passed: bool) -> str | None:
+    """Mistakes recognised from the failure itself, without running a variant."""
     kinds = {m.kind for m in outcome.mismatches}
     if "modified" in kinds:
         return "inplace-input"
@@ -41,23 +34,63 @@ def diagnose(
         return None
     if check.shape_check and others_passed and "shape" in kinds:
         return "hardcoded-shape"
-    dtype_only = [m for m in outcome.mismatches if m.kind == "dtype"]
-    if dtype_only and len(dtype_only) == len(outcome.mismatches):
-        if "float32" in dtype_only[0].detail.split(",")[0]:
-            return "downcast-float32"
-        return "upcast-output"
-    for mid in candidates:
-        mistake = BY_ID[mid]
-        if mistake.knobs is None:
-            continue
-        module = namespace(mistake.knobs)
-        if _reproduces(check, got, run_local(check.scenario.steps, arrays, module)):
-            return mid
+    for m in outcome.mismatches:  # a wrong dtype is named even when the values differ too
+        if m.kind == "dtype":
+            return "downcast-float32" if m.detail.startswith("dtype float32") else "upcast-output"
     return None
 
 
+def diagnose_all(
+    failed: Sequence[tuple[Check, Outcome]],
+    got: dict[str, StepResult],
+    arrays: dict[str, np.ndarray],
+    candidates: Sequence[str],
+    others_passed: bool,
+    kind: str = "numpy-function",
+) -> dict[str, str]:
+    """A diagnosis per failed check (check id -> mistake id), consistent across checks.
+
+    The variant that reproduces the most failed checks wins them all (ties: catalogue order),
+    then the next one takes what is left: one mistake usually breaks many checks, and a single
+    check (a NaN at N = 1) may be reproduced by several variants.
+    """
+    out: dict[str, str] = {}
+    rest: list[Check] = []
+    for check, outcome in failed:
+        if outcome.skipped:
+            continue
+        direct = _direct(check, outcome, others_passed)
+        if direct is not None:
+            out[check.id] = direct
+        elif outcome.error is None:
+            rest.append(check)
+    explains: dict[str, set[str]] = {}
+    for mid in candidates:
+        mistake = BY_ID[mid]
+        if mistake.knobs is None or not rest:
+            continue
+        module = mistake.module(kind)
+        explains[mid] = {
+            c.id for c in rest if _reproduces(c, got, run_local(c.scenario.steps, arrays, module))
+        }
+    order = {mid: i for i, mid in enumerate(candidates)}
+    while explains:
+        best = max(explains, key=lambda m: (len(explains[m]), -order[m]))
+        if not explains[best]:
+            break
+        won = explains.pop(best)
+        for cid in won:
+            out[cid] = best
+        for mid in explains:
+            explains[mid] -= won
+    return out
+
+
 def _reproduces(check: Check, got: dict[str, StepResult], variant: dict[str, StepResult]) -> bool:
+    """Every output the submission produced matches the variant's, and the variant differs
+    from the reference somewhere (a variant that equals the reference explains nothing)."""
     compared = 0
+    differs = False
     for o in check.scenario.outputs:
         if o.kind != "value":
             continue
@@ -69,7 +102,11 @@ def _reproduces(check: Check, got: dict[str, StepResult], variant: dict[str, Ste
             theirs: Any = pick(variant.get(o.step), o.path)
         except (LookupError, TypeError, IndexError):
             return False
-        if compare(o.label, mine, np.asarray(theirs), check.tols.get(o.label)) is not None:
+        tol = check.tols.get(o.label)
+        if compare(o.label, mine, np.asarray(theirs), tol) is not None:
             return False
         compared += 1
-    return compared > 0
+        if not differs:
+            want = pick(check.ref.get(o.step), o.path)
+            differs = compare(o.label, np.asarray(theirs), np.asarray(want), tol) is not None
+    return compared > 0 and differs

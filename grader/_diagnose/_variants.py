@@ -92,15 +92,21 @@ def bn_forward(x, gamma, beta, bn_param, k: Knobs):
             keep = 1.0 - momentum if pytorch else momentum  # weight on the old running value
             if k.momentum_flipped:
                 keep = 1.0 - keep
-            rv_ddof = k.running_var_ddof if k.running_var_ddof is not None else int(pytorch)
+            # a learner's np.var(..., ddof=1) usually feeds the running variance too
+            rv_ddof = k.running_var_ddof
+            if rv_ddof is None:
+                rv_ddof = k.ddof if k.ddof else int(pytorch)
             n = x.shape[axis]
             if k.std_as_running_var:
-                var_b = np.sqrt(var).reshape(-1)
+                var_b = np.sqrt(var)
             else:
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    var_b = (var * (n - k.ddof) / (n - rv_ddof)).reshape(-1)
-            new_mean = keep * running_mean + (1 - keep) * mu.reshape(-1)  # (D,)
-            new_var = keep * running_var + (1 - keep) * var_b  # (D,)
+                    var_b = var * (n - k.ddof) / (n - rv_ddof)
+            # statistics over the wrong axis broadcast into the running buffers as they come
+            mu_b = mu if k.wrong_axis else mu.reshape(-1)  # (D,)
+            var_b = var_b if k.wrong_axis else var_b.reshape(-1)  # (D,)
+            new_mean = keep * running_mean + (1 - keep) * mu_b
+            new_var = keep * running_var + (1 - keep) * var_b
             if not k.no_writeback:
                 bn_param["running_mean"] = new_mean.astype(x.dtype, copy=False)
                 bn_param["running_var"] = new_var.astype(x.dtype, copy=False)
@@ -109,14 +115,14 @@ def bn_forward(x, gamma, beta, bn_param, k: Knobs):
             x, 0, eps, k, mu=running_mean[None, :], var=running_var[None, :]
         )
     out = gamma * x_hat + beta
-    cache = (x_hat, gamma, inv_std, axis)
+    cache = (x_hat, gamma, inv_std, axis, mu)
     return _out(out, x, k), cache
 
 
 def bn_backward(dout, cache, k: Knobs):
-    x_hat, gamma, inv_std, axis = cache  # x_hat (N, D), inv_std (1, D)
+    x_hat, gamma, inv_std, axis, mu = cache  # x_hat (N, D), inv_std (1, D)
     dbeta = dout.sum(axis=0)  # (D,)
-    dgamma = (dout * (x_hat / inv_std if k.dgamma_uses_x else x_hat)).sum(axis=0)  # (D,)
+    dgamma = (dout * (x_hat / inv_std + mu if k.dgamma_uses_x else x_hat)).sum(axis=0)  # (D,)
     dx_hat = dout if k.dx_no_gamma else dout * gamma  # (N, D)
     reduce = np.sum if k.dx_sum_not_mean else np.mean
     dx = dx_hat
@@ -161,7 +167,7 @@ def ln_forward(x, gamma, beta, ln_param, k: Knobs):
     axis = 0 if k.wrong_axis else 1
     x_hat, mu, var, inv_std = _normalize(x, axis, eps, replace(k, wrong_axis=False))
     out = gamma * x_hat + beta
-    return _out(out, x, k), (x_hat, gamma, inv_std, axis)
+    return _out(out, x, k), (x_hat, gamma, inv_std, axis, mu)
 
 
 def ln_backward(dout, cache, k: Knobs):
@@ -197,7 +203,7 @@ def gn_backward(dout, cache, k: Knobs):
     x_hat, gamma, inv_std, G = cache  # x_hat (N, C, H, W), inv_std (N, G, 1)
     dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)  # (1, C, 1, 1)
     dgamma = (dout * x_hat).sum(axis=(0, 2, 3), keepdims=True)
-    dx_hat_g, g = _groups(dout * gamma, G, k)
+    dx_hat_g, g = _groups(dout if k.dx_no_gamma else dout * gamma, G, k)
     x_hat_g, _ = _groups(x_hat, G, k)
     dx = dx_hat_g
     if not k.no_mean_path:
@@ -212,8 +218,8 @@ def gn_backward(dout, cache, k: Knobs):
 
 def fold(w, b, gamma, beta, running_mean, running_var, eps, k: Knobs):
     # w (F, C, HH, WW), b (F,): conv followed by test-mode BN, as one conv
-    denom = running_var if k.std_as_running_var else running_var + (0 if k.eps_missing else eps)
-    scale = gamma / np.sqrt(denom)  # (F,)
+    denom = running_var + (0 if k.eps_missing else eps)
+    scale = gamma / (denom if k.std_as_running_var else np.sqrt(denom))  # (F,)
     if k.wrong_axis:  # scales input channels instead of output channels
         w_f = (
             w * scale.reshape(1, -1, 1, 1)[:, : w.shape[1]]
@@ -240,3 +246,72 @@ def namespace(k: Knobs) -> SimpleNamespace:
         spatial_groupnorm_backward=lambda d, c: gn_backward(d, c, k),
         fold_bn_into_conv=lambda w, b, g, be, rm, rv, eps: fold(w, b, g, be, rm, rv, eps, k),
     )
+
+
+# ---------------------------------------------------------------------------- numpy-fix: a layer
+
+
+def fix_namespace(k: Knobs) -> SimpleNamespace:
+    """``BatchNorm``/``Model`` classes of the bn-inference-fix exercise with these knobs."""
+
+    class BatchNorm:
+        def __init__(self, gamma, beta, eps=1e-5, momentum=0.9):
+            self.gamma, self.beta, self.eps, self.momentum = gamma, beta, eps, momentum
+            D = gamma.shape[0]
+            self.running_mean = np.zeros(D, dtype=gamma.dtype)
+            self.running_var = np.ones(D, dtype=gamma.dtype)
+
+        def forward(self, x, train):
+            p = {
+                "mode": "train" if train else "test",
+                "eps": self.eps,
+                "momentum": self.momentum,
+                "running_mean": self.running_mean,
+                "running_var": self.running_var,
+            }
+            out, _ = bn_forward(x, self.gamma, self.beta, p, k)
+            self.running_mean, self.running_var = p["running_mean"], p["running_var"]
+            return out
+
+    class Model:
+        def __init__(self, W1, b1, gamma, beta, W2, b2, eps=1e-5, momentum=0.9):
+            self.W1, self.b1, self.W2, self.b2 = W1, b1, W2, b2
+            self.bn = BatchNorm(gamma, beta, eps=eps, momentum=momentum)
+
+        def forward(self, x, train):
+            h = np.maximum(self.bn.forward(x @ self.W1 + self.b1, train), 0)
+            return h @ self.W2 + self.b2
+
+    return SimpleNamespace(BatchNorm=BatchNorm, Model=Model)
+
+
+# ---------------------------------------------------------------------------- sync BN statistics
+
+
+@dataclass(frozen=True)
+class MergeKnobs:
+    unweighted_mean: bool = False  # plain average of the device means
+    within_only: bool = False  # average of device variances, no between-device spread
+    one_pass_var: bool = False  # E[x^2] - E[x]^2 from the merged moments
+    keep_empty: bool = False  # empty shards (count 0, NaN rows) not dropped
+
+
+def merge_stats(counts, means, variances, k: MergeKnobs):
+    n_k = np.asarray(counts, dtype=np.float64)  # (K,)
+    if not k.keep_empty:
+        seen = n_k > 0
+        n_k, means, variances = n_k[seen], means[seen], variances[seen]
+    n = n_k.sum()
+    w = n_k[:, None] / n  # (K, 1)
+    mean = means.mean(axis=0) if k.unweighted_mean else (w * means).sum(axis=0)  # (C,)
+    if k.within_only:
+        var = (w * variances).sum(axis=0)
+    elif k.one_pass_var:
+        var = (w * (variances + means**2)).sum(axis=0) - mean**2
+    else:
+        var = (w * (variances + (means - mean) ** 2)).sum(axis=0)
+    return mean.astype(means.dtype, copy=False), var.astype(variances.dtype, copy=False)
+
+
+def merge_namespace(k: MergeKnobs) -> SimpleNamespace:
+    return SimpleNamespace(merge_batch_stats=lambda c, m, v: merge_stats(c, m, v, k))

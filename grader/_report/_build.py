@@ -140,6 +140,18 @@ def build_result(
     main_ok = all(
         o.passed for c, o in zip(suite.checks, outcomes, strict=True) if not c.shape_check
     )
+    failed = [
+        (c, o)
+        for c, o in zip(suite.checks, outcomes, strict=True)
+        if not o.passed and not _optional_missing(c, o)
+    ]
+    diagnoses: dict[str, str] = {}
+    if failed:
+        from grader._diagnose._engine import diagnose_all
+
+        diagnoses = diagnose_all(
+            failed, run.steps, plan.arrays, spec.mistakes, main_ok, exercise.kind
+        )
     checks: list[CheckResult] = []
     for check, outcome in zip(suite.checks, outcomes, strict=True):
         if _optional_missing(check, outcome):
@@ -154,12 +166,7 @@ def build_result(
                 )
             )
             continue
-        diagnosis = None
-        if not outcome.passed and not outcome.skipped:
-            from grader._diagnose._engine import diagnose
-
-            diagnosis = diagnose(check, outcome, run.steps, plan.arrays, spec.mistakes, main_ok)
-        checks.append(_check_result(check, outcome, diagnosis, source, lang))
+        checks.append(_check_result(check, outcome, diagnoses.get(check.id), source, lang))
 
     points = sum(c.points for c in checks)
     max_points = sum(c.max_points for c in checks) or 1.0

@@ -13,8 +13,14 @@ from grader._sandbox import Job, Limits, Plan, ProcessSandbox
 SANDBOX = ProcessSandbox()
 
 
-def run(source: str, steps=None, arrays=None, allowed=("numpy",), entry=("f",),
-        limits: Limits | None = None):
+def run(
+    source: str,
+    steps=None,
+    arrays=None,
+    allowed=("numpy",),
+    entry=("f",),
+    limits: Limits | None = None,
+):
     job = Job(
         source=textwrap.dedent(source),
         entry_points=entry,
@@ -33,8 +39,15 @@ def test_a_call_returns_arrays_scalars_and_the_arguments_after_the_call():
             d["seen"] = x.shape[0]
             return x * 2, np.float32(1.5), {"k": [1, 2.5, None]}
         """,
-        steps=[{"id": "s", "op": "call", "fn": "f", "args": [{"$a": "x"}, {"$d": {}}],
-                "report_args": True}],
+        steps=[
+            {
+                "id": "s",
+                "op": "call",
+                "fn": "f",
+                "args": [{"$a": "x"}, {"$d": {}}],
+                "report_args": True,
+            }
+        ],
         arrays={"x": np.arange(6.0).reshape(2, 3)},
     )
     assert r.status == "ok", r
@@ -121,9 +134,11 @@ def test_an_exception_at_import_is_an_error_with_its_line():
 def test_an_exception_in_a_call_fails_only_that_step():
     r = run(
         "def f(): return {}['missing']\ndef g(): return 3\n",
-        steps=[{"id": "a", "op": "call", "fn": "f", "args": []},
-               {"id": "b", "op": "call", "fn": "g", "args": []},
-               {"id": "c", "op": "call", "fn": "g", "args": [{"$s": "a"}]}],
+        steps=[
+            {"id": "a", "op": "call", "fn": "f", "args": []},
+            {"id": "b", "op": "call", "fn": "g", "args": []},
+            {"id": "c", "op": "call", "fn": "g", "args": [{"$s": "a"}]},
+        ],
     )
     assert r.status == "ok"
     assert r.steps["a"].error.type == "KeyError" and r.steps["a"].error.line == 1
@@ -148,8 +163,10 @@ def test_main_block_never_runs_and_stdout_is_captured():
 def test_timeout_kills_the_process_and_keeps_earlier_results():
     r = run(
         "def f(): return 1\ndef spin():\n    while True:\n        pass\n",
-        steps=[{"id": "a", "op": "call", "fn": "f", "args": []},
-               {"id": "b", "op": "call", "fn": "spin", "args": []}],
+        steps=[
+            {"id": "a", "op": "call", "fn": "f", "args": []},
+            {"id": "b", "op": "call", "fn": "spin", "args": []},
+        ],
         limits=Limits(time_s=1.0, memory_mb=256),
     )
     assert r.status == "timeout"

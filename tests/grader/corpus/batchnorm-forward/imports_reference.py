@@ -1,0 +1,3 @@
+# expect: status:forbidden
+# tries to use the reference
+from reference import batchnorm_forward  # noqa

@@ -1,0 +1,10 @@
+# expect: fold-eps-missing
+# eps dropped
+import numpy as np
+
+
+def fold_bn_into_conv(w, b, gamma, beta, running_mean, running_var, eps):
+    scale = gamma / np.sqrt(running_var)
+    w_folded = w * scale[:, None, None, None]
+    b_folded = beta + (b - running_mean) * scale
+    return w_folded, b_folded

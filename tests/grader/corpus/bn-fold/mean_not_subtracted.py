@@ -1,0 +1,10 @@
+# expect: fold-mean-not-subtracted
+# forgets the running mean
+import numpy as np
+
+
+def fold_bn_into_conv(w, b, gamma, beta, running_mean, running_var, eps):
+    scale = gamma / np.sqrt(running_var + eps)
+    w_folded = w * scale[:, None, None, None]
+    b_folded = beta + b * scale
+    return w_folded, b_folded

@@ -1,0 +1,10 @@
+# expect: pass
+# reshape instead of None indexing
+import numpy as np
+
+
+def fold_bn_into_conv(w, b, gamma, beta, running_mean, running_var, eps):
+    scale = gamma / np.sqrt(running_var + eps)
+    w_folded = w * scale.reshape(-1, 1, 1, 1)
+    b_folded = beta + (b - running_mean) * scale
+    return w_folded, b_folded
