@@ -29,6 +29,8 @@ import sysconfig
 from pathlib import Path
 
 from grader._sandbox import _seccomp
+from grader._sandbox._base import Job
+from grader._sandbox._process import ProcessRunning, ProcessSandbox
 
 NOBODY = 65534
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
@@ -175,9 +177,6 @@ def level() -> str:
 
 
 # ---- the sandbox: ProcessSandbox with the child started under bwrap -------------------------
-
-from grader._sandbox._process import ProcessRunning, ProcessSandbox  # noqa: E402
-from grader._sandbox._base import Job  # noqa: E402
 
 
 class BwrapRunning(ProcessRunning):

@@ -214,10 +214,15 @@ def main():
 
     ctrl = os.fdopen(ctrl_fd, "rb")
     header = json.loads(ctrl.readline())
+    run(header, ctrl, os.path.abspath("_driver.py"))
+
+
+def run(header, ctrl, driver_path):
+    """Steps 3-6 in the current directory. ``ctrl`` None: the plan is on disk already (the
+    pre-forked worker, ``_zygote.py``, calls this in a fresh child per submission)."""
     manifest = {"status": "ok"}
     out_manifest = os.path.join("out", "manifest.json")
     sub_path = os.path.abspath("submission.py")
-    driver_path = os.path.abspath("_driver.py")
     if header["torch"]:
         import torch
 
@@ -258,8 +263,9 @@ def main():
         write_json(out_manifest, manifest)
         return
 
-    with ctrl:  # wait for the grader: the plan and inputs are ready when it closes the pipe
-        ctrl.read()
+    if ctrl is not None:
+        with ctrl:  # wait for the grader: the plan and inputs are ready when it closes the pipe
+            ctrl.read()
     with open("job/plan.json") as f:
         plan = json.load(f)
 

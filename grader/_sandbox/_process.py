@@ -181,44 +181,18 @@ class ProcessRunning(Running):
         return fired.is_set()
 
     def _collect(self, timed_out: bool) -> RunResult:
-        from grader._sandbox._decode import _error, decode_steps, read_manifest, read_steps
-
         self._kill()
         cap = self.job.limits.output_kb * 1024
-        rc = self._signalled(self.proc.returncode)
-        data = read_manifest(self.dir / "out") or {}
-        raw_status = data.get("status")
-        if timed_out or rc == -signal.SIGXCPU:
-            status = "timeout"
-        elif raw_status in STATUSES and (raw_status != "ok" or rc == 0):
-            status = raw_status
-        else:
-            status = "crashed"
-        result = RunResult(
-            status=status,
-            steps=decode_steps(read_steps(self.dir / "out"), self.dir / "out"),
-            error=_error(data.get("error")),
-            missing=[str(m)[:80] for m in data.get("missing", [])][:20]
-            if isinstance(data.get("missing"), list)
-            else [],
-            forbidden=[str(m)[:80] for m in data.get("forbidden", [])][:20]
-            if isinstance(data.get("forbidden"), list)
-            else [],
-            stdout=_head(self.stdout, cap),
-            stderr=_head(self.stderr, cap),
-            duration_s=time.perf_counter() - self.t0,
-            level=self.level,
+        return run_result(
+            self.dir / "out",
+            self._signalled(self.proc.returncode),
+            timed_out,
+            _head(self.stdout, cap),
+            _head(self.stderr, cap),
+            self.job.limits.time_s,
+            self.t0,
+            self.level,
         )
-        if status == "crashed":
-            why = f"killed by signal {-rc}" if rc is not None and rc < 0 else f"exit code {rc}"
-            if "MemoryError" in result.stderr or rc == -signal.SIGKILL:  # OOM killer
-                result.status = "memory"
-            result.error = SubmissionError("Crash", f"the process ended early ({why})")
-        elif status == "timeout":
-            result.error = SubmissionError(
-                "Timeout", f"no result within {self.job.limits.time_s:g} s"
-            )
-        return result
 
     def _signalled(self, rc: int | None) -> int | None:
         """The exit status as Popen reports it: negative for a signal."""
@@ -253,3 +227,51 @@ class ProcessSandbox(Sandbox):
 
     def start(self, source: str) -> ProcessRunning:
         return ProcessRunning(source, self.level)
+
+
+def run_result(
+    out: Path,
+    rc: int | None,
+    timed_out: bool,
+    stdout: str,
+    stderr: str,
+    time_s: float,
+    t0: float,
+    level: str,
+) -> RunResult:
+    """The run's result from what the sandbox left in ``out`` (untrusted, validated) and how the
+    process ended (negative rc: killed by that signal). The exit code alone never says "ok":
+    it takes a complete manifest *and* a clean exit."""
+    from grader._sandbox._decode import _error, decode_steps, read_manifest, read_steps
+
+    data = read_manifest(out) or {}
+    raw_status = data.get("status")
+    if timed_out or rc == -signal.SIGXCPU:
+        status = "timeout"
+    elif raw_status in STATUSES and (raw_status != "ok" or rc == 0):
+        status = raw_status
+    else:
+        status = "crashed"
+    result = RunResult(
+        status=status,
+        steps=decode_steps(read_steps(out), out),
+        error=_error(data.get("error")),
+        missing=[str(m)[:80] for m in data.get("missing", [])][:20]
+        if isinstance(data.get("missing"), list)
+        else [],
+        forbidden=[str(m)[:80] for m in data.get("forbidden", [])][:20]
+        if isinstance(data.get("forbidden"), list)
+        else [],
+        stdout=stdout,
+        stderr=stderr,
+        duration_s=time.perf_counter() - t0,
+        level=level,
+    )
+    if status == "crashed":
+        why = f"killed by signal {-rc}" if rc is not None and rc < 0 else f"exit code {rc}"
+        if "MemoryError" in result.stderr or rc == -signal.SIGKILL:  # OOM killer
+            result.status = "memory"
+        result.error = SubmissionError("Crash", f"the process ended early ({why})")
+    elif status == "timeout":
+        result.error = SubmissionError("Timeout", f"no result within {time_s:g} s")
+    return result
