@@ -137,7 +137,7 @@ class Zygote:
         t0 = time.perf_counter()
         lim = job.limits
         jobdir = Path(tempfile.mkdtemp(dir=self.jobs, prefix="j"))
-        out_files = [tempfile.TemporaryFile() for _ in range(2)]  # outside the sandbox's view
+        out_files = [tempfile.TemporaryFile() for _ in range(2)]  # noqa: SIM115 - not in its view
         try:
             (jobdir / "job" / "in").mkdir(parents=True)
             (jobdir / "out").mkdir()
@@ -154,10 +154,8 @@ class Zygote:
                 "time_s": lim.time_s,
             }
             msg = json.dumps({"job": jobdir.name, "header": header}).encode() + b"\n"
-            try:
+            with contextlib.suppress(OSError):  # a dead zygote: no reply, the run "crashed"
                 socket.send_fds(self.sock, [msg], [f.fileno() for f in out_files])
-            except OSError:
-                pass  # a dead zygote: no reply comes, the run counts as crashed
             if meanwhile is not None:
                 meanwhile()
             reply = self._reply(lim.time_s + REPLY_SLACK_S)
@@ -196,10 +194,8 @@ class Zygote:
         with contextlib.suppress(OSError):
             self.sock.close()
         if self.proc.returncode is None:
-            try:  # EOF on the socket: the zygote leaves its loop and exits
+            with contextlib.suppress(subprocess.TimeoutExpired):  # EOF: the zygote exits
                 self.proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
         self._kill()
         self.log.close()
         for d in (self.jobs, self.code):
