@@ -182,9 +182,13 @@ def iter_grades(
     jobs: int = 1,
     lang: str = "en",
     sandbox: str | None = None,
+    make: Callable[[], Sandbox] | None = None,
 ) -> Iterator[GradeResult]:
-    """Results in input order, each as soon as it and those before it are done."""
-    make = sandbox_factory(sandbox)
+    """Results in input order, each as soon as it and those before it are done.
+
+    Each worker thread gets its own sandbox from ``make`` (default: ``sandbox_factory``).
+    """
+    make = make or sandbox_factory(sandbox)
     local = threading.local()
     made: list[Any] = []
     lock = threading.Lock()
@@ -202,7 +206,9 @@ def iter_grades(
             yield from pool.map(one, subs)
         finally:
             for sb in made:
-                sb.close()
+                close = getattr(sb, "close", None)
+                if close is not None:
+                    close()
 
 
 def grade_many(

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import shutil
 import socket
 import subprocess
@@ -61,7 +60,7 @@ class Zygote:
         self.jobs = Path(tempfile.mkdtemp(prefix="mlprep-zjobs-"))
         for f in (HARNESS, DRIVER, ZYGOTE):
             shutil.copyfile(f, self.code / f.name)
-        self.token = secrets.token_hex(12)
+        self.token = _tree.new_token()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         prefix: list[str] = []
         fds = [theirs.fileno()]

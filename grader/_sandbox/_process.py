@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import resource
-import secrets
 import shutil
 import signal
 import subprocess
@@ -79,7 +78,7 @@ class ProcessRunning(Running):
         self.job: Job | None = None
         self.proc: subprocess.Popen | None = None
         self.ctrl = -1
-        self.token = secrets.token_hex(12)
+        self.token = _tree.new_token()
         self.t0 = time.perf_counter()
         self.dir = Path(tempfile.mkdtemp(prefix="mlprep-grade-"))
         (self.dir / "job" / "in").mkdir(parents=True)

@@ -27,6 +27,15 @@ PR_SET_CHILD_SUBREAPER = 36
 TOKEN_VAR = "SANDBOX_JOB"
 
 _subreaper: bool | None = None
+ISSUED: set[str] = set()  # every token this process handed out (tests look for survivors)
+
+
+def new_token() -> str:
+    import secrets
+
+    token = secrets.token_hex(12)
+    ISSUED.add(token)
+    return token
 
 
 def prctl(option: int, value: int) -> bool:
