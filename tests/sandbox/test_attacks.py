@@ -164,7 +164,10 @@ def _run(layer: Layer) -> Batch:
     if layer.isolated and not HAS_BWRAP:
         pytest.skip(f"bubblewrap does not work here: {probe().reason}")
     outside = Path(tempfile.mkdtemp(prefix="mlprep-attack-outside-"))
-    canaries = [outside / "canary.txt", Path(tempfile.gettempdir()) / f"mlprep-canary-{os.getpid()}"]
+    canaries = [
+        outside / "canary.txt",
+        Path(tempfile.gettempdir()) / f"mlprep-canary-{os.getpid()}",
+    ]
     pickle_canary = outside / "unpickled.txt"
     listener = Listener()
     subs_dir = Path(tempfile.mkdtemp(prefix="mlprep-attack-subs-"))
