@@ -75,6 +75,8 @@ class Zygote:
         if torch:
             env["ZYGOTE_TORCH"] = "1"
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        if os.environ.get("MLPREP_ZYGOTE_LOG"):  # debugging the zygote itself
+            self.log = open(os.environ["MLPREP_ZYGOTE_LOG"], "ab")  # noqa: SIM115
         _tree.become_subreaper()
         self.proc = subprocess.Popen(
             [
