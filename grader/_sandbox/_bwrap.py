@@ -33,6 +33,7 @@ from grader._sandbox._base import Job
 from grader._sandbox._process import ProcessRunning, ProcessSandbox
 
 NOBODY = 65534
+TMP_BYTES = 64 << 20
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
 _REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -159,8 +160,10 @@ def bwrap_argv(workdir: Path, allowed: tuple[str, ...], seccomp_fd: int | None) 
         "/proc",
         "--dev",
         "/dev",
+        "--size",
+        str(TMP_BYTES),
         "--tmpfs",
-        "/tmp",
+        "/tmp",  # private, and in RAM: capped so that filling it cannot exhaust the host
     ]
     if os.getuid() == 0:
         argv += ["--cap-drop", "ALL"]

@@ -104,6 +104,8 @@ class Zygote:
         theirs.close()
         self.sock = ours
         self.buf = b""
+        self.bwrap = bwrap
+        self._arrays: dict | None = None  # the plan arrays written to self.code/in (bwrap only)
 
     @property
     def alive(self) -> bool:
@@ -140,11 +142,15 @@ class Zygote:
         jobdir = Path(tempfile.mkdtemp(dir=self.jobs, prefix="j"))
         out_files = [tempfile.TemporaryFile() for _ in range(2)]  # noqa: SIM115 - not in its view
         try:
-            (jobdir / "job" / "in").mkdir(parents=True)
+            (jobdir / "job").mkdir()
             (jobdir / "out").mkdir()
             (jobdir / "submission.py").write_text(source, encoding="utf-8")
-            for name, arr in plan.arrays.items():
-                np.save(jobdir / "job" / "in" / f"{name}.npy", arr, allow_pickle=False)
+            if self.bwrap:  # inputs are the same for the whole batch: written once, read-only
+                os.symlink(self._shared_inputs(plan), jobdir / "job" / "in")
+            else:  # no read-only view without bwrap: each job gets its own copy
+                (jobdir / "job" / "in").mkdir()
+                for name, arr in plan.arrays.items():
+                    np.save(jobdir / "job" / "in" / f"{name}.npy", arr, allow_pickle=False)
             (jobdir / "job" / "plan.json").write_text(json.dumps({"steps": plan.steps}))
             header = {
                 "entry_points": list(job.entry_points),
@@ -184,6 +190,20 @@ class Zygote:
                 _wipe(self.jobs)
             else:
                 self.close()
+
+    def _shared_inputs(self, plan: Plan) -> Path:
+        """``self.code/in``, holding ``plan``'s arrays; the code dir is bound read-only, so no
+        submission can change what the next one is given."""
+        import numpy as np
+
+        inputs = self.code / "in"
+        if self._arrays is not plan.arrays:
+            shutil.rmtree(inputs, ignore_errors=True)
+            inputs.mkdir()
+            for name, arr in plan.arrays.items():
+                np.save(inputs / f"{name}.npy", arr, allow_pickle=False)
+            self._arrays = plan.arrays
+        return inputs
 
     def _kill(self) -> None:
         if self.proc.returncode is None:  # not reaped: its pid is still its own

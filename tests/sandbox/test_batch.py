@@ -132,7 +132,9 @@ def test_a_dask_cluster_grades_the_same_class(klass: Path) -> None:
 
 
 def test_an_unreachable_scheduler_is_a_clean_error(klass: Path) -> None:
-    res = CliRunner().invoke(
-        cli, ["grade", EXERCISE, str(klass), "--scheduler", "tcp://127.0.0.1:9"]
-    )
-    assert res.exit_code == 2 and "cannot reach the Dask scheduler" in res.output
+    from grader._batch import learners
+    from grader._distributed import grade_distributed
+    from mlprep._errors import GradingError
+
+    with pytest.raises(GradingError, match="cannot reach the Dask scheduler"):
+        list(grade_distributed(EXERCISE, learners(klass), "tcp://127.0.0.1:9", timeout_s=1))
