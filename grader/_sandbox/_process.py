@@ -243,7 +243,10 @@ def run_result(
     it takes a complete manifest *and* a clean exit."""
     from grader._sandbox._decode import _error, decode_steps, read_manifest, read_steps
 
-    data = read_manifest(out) or {}
+    # a submission that swapped its output folder for a link (to another learner's outputs, to
+    # a host folder) gets nothing read through it; its processes are all dead by now
+    refused = out.is_symlink() or out.parent.is_symlink()
+    data = {} if refused else read_manifest(out) or {}
     raw_status = data.get("status")
     if timed_out or rc == -signal.SIGXCPU:
         status = "timeout"
@@ -253,7 +256,7 @@ def run_result(
         status = "crashed"
     result = RunResult(
         status=status,
-        steps=decode_steps(read_steps(out), out),
+        steps={} if refused else decode_steps(read_steps(out), out),
         error=_error(data.get("error")),
         missing=[str(m)[:80] for m in data.get("missing", [])][:20]
         if isinstance(data.get("missing"), list)

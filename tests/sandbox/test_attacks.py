@@ -81,6 +81,7 @@ EXPECT = {
     "syntax_error": Expect(frozenset({"error"}), message="line 7"),
     "misnamed_function": Expect(frozenset({"error"}), message="batchnorm_forward"),
     "forge_outputs": Expect(FAIL),
+    "steal_outputs": Expect(frozenset({"error"}), message="ended early"),
 }
 GOOD = ("good_a", "good_b", "good_c")
 
@@ -169,6 +170,7 @@ def _run(layer: Layer) -> Batch:
         Path(tempfile.gettempdir()) / f"mlprep-canary-{os.getpid()}",
     ]
     pickle_canary = outside / "unpickled.txt"
+    stolen = outside / "stolen"
     listener = Listener()
     subs_dir = Path(tempfile.mkdtemp(prefix="mlprep-attack-subs-"))
     names = [n for n, e in EXPECT.items() if layer.isolated or not e.isolated_only]
@@ -180,6 +182,7 @@ def _run(layer: Layer) -> Batch:
         text = (ATTACKS / f"{name}.py").read_text()
         text = text.replace("__TARGETS__", repr(targets)).replace("__PORT__", str(listener.port))
         text = text.replace("__CANARY__", repr(str(pickle_canary)))
+        text = text.replace("__STOLEN__", repr(str(stolen)))
         (subs_dir / f"{name}.py").write_text(text)
         learners.append(Learner(name, subs_dir / f"{name}.py"))
         if i % 10 == 4:  # honest submissions in between: their verdicts must not be touched
@@ -190,6 +193,7 @@ def _run(layer: Layer) -> Batch:
     secret = secrets.token_hex(16)
     prep = prepare("batchnorm-forward", seed=1234)
     prep = replace(prep, job=replace(prep.job, limits=LIMITS))
+    _keep_outputs_of_a_passing_run(prep, stolen)
     before = set(_tree.ISSUED)
     os.environ[SECRET_VAR] = secret
     t0 = time.perf_counter()
@@ -212,6 +216,23 @@ def _run(layer: Layer) -> Batch:
     )
     _BATCHES[layer.name] = batch
     return batch
+
+
+def _keep_outputs_of_a_passing_run(prep, dest: Path) -> None:
+    """Grade the solution and keep a copy of its sandbox's output folder (for steal_outputs)."""
+    from unittest import mock
+
+    import grader._sandbox._process as process
+
+    real = process.run_result
+
+    def spy(out, *args):
+        shutil.copytree(out, dest)
+        return real(out, *args)
+
+    with mock.patch.object(process, "run_result", spy):
+        r = next(iter_grades(prep, [Learner("good", SOLUTION)], make=ProcessSandbox))
+    assert r.passed and (dest / "manifest.json").exists()
 
 
 CASES = [
