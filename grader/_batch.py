@@ -77,7 +77,7 @@ def prepare(exercise_id: str, seed: int | None = None, root: Path | None = None)
     import numpy as np
 
     from grader._checks import Suite, spec_for
-    from grader._grade import load_exercise
+    from grader._exercise import load_exercise
     from grader._sandbox import Job, Limits
 
     exercise = load_exercise(exercise_id, root)
@@ -94,14 +94,13 @@ def prepare(exercise_id: str, seed: int | None = None, root: Path | None = None)
         raise GradingError(f"the reference implementation is not available ({exc})") from None
     for check in suite.checks:
         check.prepare(module, plan.arrays)
-    lim = exercise.limits
     job = Job(
         source="",
         entry_points=tuple(exercise.entry_points),
         allowed_imports=tuple(exercise.allowed_imports),
         forbidden=tuple(exercise.forbidden),
-        torch=spec.torch,
-        limits=Limits(time_s=lim.time_s, memory_mb=lim.memory_mb, output_kb=lim.output_kb),
+        torch=exercise.torch,
+        limits=Limits(exercise.time_s, exercise.memory_mb, exercise.output_kb),
     )
     return Prepared(exercise, spec, suite, plan, job, seed)
 
@@ -143,6 +142,23 @@ def grade_prepared(
         source = read_submission(learner.path)
     except GradingError as exc:
         return unreadable(prep, learner.name, str(exc), sandbox.level)
+    if prep.exercise.forbidden:  # the same static pass as a single grade, before anything runs
+        from grader._forbidden import forbidden_uses
+        from grader._report._build import forbidden_result
+
+        uses = forbidden_uses(source.text, prep.exercise.forbidden)
+        if uses:
+            result = forbidden_result(
+                prep.exercise,
+                learner.path,
+                source,
+                uses,
+                prep.seed,
+                lang,
+                sandbox.level,
+                time.perf_counter() - t0,
+            )
+            return result.model_copy(update={"submission": learner.name})
     running = sandbox.start(source.text)
     running.configure(replace(prep.job, source=source.text))
     run = running.finish(prep.plan)

@@ -92,7 +92,7 @@ def grade_distributed(
     timeout_s: float = 10.0,
 ) -> Iterator[GradeResult]:
     """Results in input order, as they arrive from the cluster at ``address``."""
-    from grader._grade import load_exercise
+    from grader._exercise import load_exercise
     from grader._result import GradeResult
 
     load_exercise(exercise_id)  # an unknown exercise fails here, not on every worker

@@ -10,41 +10,15 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlprep._errors import GradingError, NotFoundError
+from mlprep._errors import GradingError
 
 if TYPE_CHECKING:
     from grader._result import GradeResult
     from grader._sandbox import Sandbox
-    from mlprep.content import Exercise
-
-
-def load_exercise(exercise_id: str, root: Path | None = None) -> Exercise:
-    """The exercise, through the content loader (warm loads come from its cache).
-
-    Only problems in this exercise's own file stop grading; a broken question elsewhere in the
-    bank does not.
-    """
-    from mlprep.content import collect, default_root
-
-    root = (root or default_root()).resolve()
-    folder = root / "exercises" / exercise_id
-    bank, problems = collect(root)
-    mine = [
-        p
-        for p in problems
-        if p.severity == "error" and Path(p.path).parts[:2] == ("exercises", exercise_id)
-    ]
-    if bank is None or mine:
-        from mlprep._errors import ContentError
-
-        raise ContentError(mine or problems)
-    if exercise_id not in bank.exercises:
-        hint = "" if folder.is_dir() else f" (known: {', '.join(sorted(bank.exercises)) or 'none'})"
-        raise NotFoundError(f"no exercise with id '{exercise_id}'{hint}")
-    return bank.exercises[exercise_id]
 
 
 def grade(
@@ -55,7 +29,13 @@ def grade(
     lang: str = "en",
     sandbox: Sandbox | None = None,
     root: Path | None = None,
+    while_running: Callable[[], None] | None = None,
 ) -> GradeResult:
+    """Grade ``submission`` on ``exercise_id``; learner failures are data in the result.
+
+    ``while_running`` is called while the sandbox runs the submission (the CLI imports its
+    renderer there, off the critical path).
+    """
     t0 = time.perf_counter()
     from grader._sandbox._base import Job, Limits
     from grader._submission import read_submission
@@ -67,25 +47,44 @@ def grade(
         sandbox = default_sandbox()  # the strongest that works here ($MLPREP_SANDBOX overrides)
     running = sandbox.start(source.text)  # first: the child imports numpy while we load the rest
     try:
+        from grader._exercise import load_exercise
+
         exercise = load_exercise(exercise_id, root)
-        from grader._checks import spec_for
+        running.configure(
+            Job(
+                source=source.text,
+                entry_points=tuple(exercise.entry_points),
+                allowed_imports=tuple(exercise.allowed_imports),
+                forbidden=tuple(exercise.forbidden),  # the sandbox refuses them at run time too
+                torch=exercise.torch,
+                limits=Limits(exercise.time_s, exercise.memory_mb, exercise.output_kb),
+            )
+        )
+        if exercise.forbidden:
+            from grader._forbidden import forbidden_uses
+
+            uses = forbidden_uses(source.text, exercise.forbidden)
+            if uses:
+                running.cancel()
+                from grader._report._build import forbidden_result
+
+                return forbidden_result(
+                    exercise,
+                    submission,
+                    source,
+                    uses,
+                    seed,
+                    lang,
+                    sandbox.level,
+                    time.perf_counter() - t0,
+                )
+        from grader._checks import spec_for  # numpy: imported while the child imports too
 
         spec = spec_for(exercise.id)
         if spec is None:
             raise GradingError(
                 f"exercise '{exercise.id}' has no checks in this version of the grader"
             )
-        lim = exercise.limits
-        running.configure(
-            Job(
-                source=source.text,
-                entry_points=tuple(exercise.entry_points),
-                allowed_imports=tuple(exercise.allowed_imports),
-                forbidden=tuple(exercise.forbidden),
-                torch=spec.torch,
-                limits=Limits(time_s=lim.time_s, memory_mb=lim.memory_mb, output_kb=lim.output_kb),
-            )
-        )
         import numpy as np
 
         from grader._checks import Suite
@@ -105,6 +104,10 @@ def grade(
             raise GradingError(f"the reference implementation is not available ({exc})") from None
         for check in suite.checks:
             check.prepare(module, plan.arrays)
+        import grader._report._build  # noqa: F401  (pydantic: pay for it while the child runs)
+
+        if while_running is not None:
+            while_running()
 
     run = running.finish(plan, meanwhile=prepare)
     from grader._report._build import build_result

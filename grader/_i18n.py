@@ -39,6 +39,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-Hans": "{label}：缺少输出（{detail}）",
         "zh-Hant": "{label}：缺少輸出（{detail}）",
     },
+    "raises": {
+        "en": "{label}: {detail}",
+        "zh-Hans": "{label}：异常不对，{detail}",
+        "zh-Hant": "{label}：例外不對，{detail}",
+    },
+    "exact": {
+        "en": "{label}: {detail}",
+        "zh-Hans": "{label}：{detail}",
+        "zh-Hant": "{label}：{detail}",
+    },
     "nan": {
         "en": "{label}: NaN or inf at {index} where the reference is finite",
         "zh-Hans": "{label}：在 {index} 出现 NaN 或 inf，而参考结果是有限值",
@@ -181,6 +191,114 @@ TITLES: dict[str, dict[str, str]] = {
     "gradients with a zero-variance feature": {
         "zh-Hans": "含零方差特征时的梯度",
         "zh-Hant": "含零變異數特徵時的梯度",
+    },
+    "spatial forward, training mode, float64": {
+        "zh-Hans": "空间批归一化前向，训练模式，float64",
+        "zh-Hant": "空間批次正規化前向，訓練模式，float64",
+    },
+    "spatial forward, float32 (dtype preserved)": {
+        "zh-Hans": "空间前向，float32（保持 dtype）",
+        "zh-Hant": "空間前向，float32（保持 dtype）",
+    },
+    "spatial test mode uses the running statistics": {
+        "zh-Hans": "空间测试模式使用滑动统计量",
+        "zh-Hant": "空間測試模式使用滑動統計量",
+    },
+    "odd shape (2, 5, 3, 1)": {
+        "zh-Hans": "奇数形状 (2, 5, 3, 1)",
+        "zh-Hant": "奇數形狀 (2, 5, 3, 1)",
+    },
+    "spatial gradients, float64": {"zh-Hans": "空间梯度，float64", "zh-Hant": "空間梯度，float64"},
+    "spatial gradients, float32 (dtype preserved)": {
+        "zh-Hans": "空间梯度，float32（保持 dtype）",
+        "zh-Hant": "空間梯度，float32（保持 dtype）",
+    },
+    "layer norm forward, float64": {
+        "zh-Hans": "层归一化前向，float64",
+        "zh-Hant": "層正規化前向，float64",
+    },
+    "layer norm forward, float32 (dtype preserved)": {
+        "zh-Hans": "层归一化前向，float32（保持 dtype）",
+        "zh-Hant": "層正規化前向，float32（保持 dtype）",
+    },
+    "eps = 0.1 is honoured": {"zh-Hans": "遵守 eps = 0.1", "zh-Hant": "遵守 eps = 0.1"},
+    "a sample with zero variance": {"zh-Hans": "方差为零的样本", "zh-Hant": "變異數為零的樣本"},
+    "odd, non-square shape (7 × 3)": {
+        "zh-Hans": "奇数、非方形的形状（7 × 3）",
+        "zh-Hant": "奇數、非方形的形狀（7 × 3）",
+    },
+    "layer norm gradients, float64": {
+        "zh-Hans": "层归一化梯度，float64",
+        "zh-Hant": "層正規化梯度，float64",
+    },
+    "layer norm gradients, float32 (dtype preserved)": {
+        "zh-Hans": "层归一化梯度，float32（保持 dtype）",
+        "zh-Hant": "層正規化梯度，float32（保持 dtype）",
+    },
+    "group norm forward, float64 (C = 6, G = 3)": {
+        "zh-Hans": "组归一化前向，float64（C = 6，G = 3）",
+        "zh-Hant": "組正規化前向，float64（C = 6，G = 3）",
+    },
+    "group norm forward, float32 (dtype preserved)": {
+        "zh-Hans": "组归一化前向，float32（保持 dtype）",
+        "zh-Hant": "組正規化前向，float32（保持 dtype）",
+    },
+    "G = 1 (layer norm over C, H, W)": {
+        "zh-Hans": "G = 1（在 C、H、W 上做层归一化）",
+        "zh-Hant": "G = 1（在 C、H、W 上做層正規化）",
+    },
+    "G = C (instance norm)": {"zh-Hans": "G = C（实例归一化）", "zh-Hant": "G = C（實例正規化）"},
+    "odd shape (1, 9, 1, 5), G = 3": {
+        "zh-Hans": "奇数形状 (1, 9, 1, 5)，G = 3",
+        "zh-Hant": "奇數形狀 (1, 9, 1, 5)，G = 3",
+    },
+    "group norm gradients, float64": {
+        "zh-Hans": "组归一化梯度，float64",
+        "zh-Hant": "組正規化梯度，float64",
+    },
+    "group norm gradients, float32 (dtype preserved)": {
+        "zh-Hans": "组归一化梯度，float32（保持 dtype）",
+        "zh-Hant": "組正規化梯度，float32（保持 dtype）",
+    },
+    "folded weights and bias, float64": {
+        "zh-Hans": "折叠后的权重和偏置，float64",
+        "zh-Hant": "摺疊後的權重和偏置，float64",
+    },
+    "folded weights and bias, float32 (dtype preserved)": {
+        "zh-Hans": "折叠后的权重和偏置，float32（保持 dtype）",
+        "zh-Hant": "摺疊後的權重和偏置，float32（保持 dtype）",
+    },
+    "odd shape: 5 filters, 3 channels, 1 × 3 kernels": {
+        "zh-Hans": "奇数形状：5 个滤波器、3 个通道、1 × 3 卷积核",
+        "zh-Hant": "奇數形狀：5 個濾波器、3 個通道、1 × 3 卷積核",
+    },
+    "training outputs and running statistics over three steps": {
+        "zh-Hans": "连续三步训练的输出和滑动统计量",
+        "zh-Hant": "連續三步訓練的輸出和滑動統計量",
+    },
+    "inference uses the running statistics": {
+        "zh-Hans": "推理使用滑动统计量",
+        "zh-Hant": "推論使用滑動統計量",
+    },
+    "inference on a batch of one sample": {
+        "zh-Hans": "对只有一个样本的批次做推理",
+        "zh-Hant": "對只有一個樣本的批次做推論",
+    },
+    "inference twice leaves the running statistics alone": {
+        "zh-Hans": "推理两次也不改变滑动统计量",
+        "zh-Hant": "推論兩次也不改變滑動統計量",
+    },
+    "equal shard sizes": {"zh-Hans": "各分片大小相同", "zh-Hant": "各分片大小相同"},
+    "unequal shard sizes": {"zh-Hans": "各分片大小不同", "zh-Hant": "各分片大小不同"},
+    "a single device": {"zh-Hans": "只有一个设备", "zh-Hant": "只有一個裝置"},
+    "empty devices holding NaN": {"zh-Hans": "含 NaN 的空设备", "zh-Hant": "含 NaN 的空裝置"},
+    "mean 1e6, standard deviation 1": {
+        "zh-Hans": "均值 1e6，标准差 1",
+        "zh-Hant": "平均值 1e6，標準差 1",
+    },
+    "float32 (dtype preserved)": {
+        "zh-Hans": "float32（保持 dtype）",
+        "zh-Hant": "float32（保持 dtype）",
     },
     "gradients for an odd shape (3 × 11)": {
         "zh-Hans": "奇数形状（3 × 11）的梯度",

@@ -67,8 +67,10 @@ def read_submission(path: Path) -> Source:
     for n, cell in enumerate(cells, start=1):
         src = cell.get("source", "")
         src = "".join(src) if isinstance(src, list) else str(src)
-        body = _strip_magics(src).rstrip("\n")
+        body = _strip_magics(src)
+        if not body.endswith("\n"):
+            body += "\n"
         lmap.cells.append((line, n))
         out.append(body)
-        line += body.count("\n") + 2  # the cell's lines plus one blank separator line
-    return Source("\n\n".join(out) + "\n", lmap, notebook=True)
+        line += body.count("\n") + 1  # the cell's lines, then one blank separator line
+    return Source("\n".join(out), lmap, notebook=True)

@@ -50,7 +50,7 @@ class Spec:
 
 def _specs() -> dict[str, Spec]:
     from grader._checks import _batchnorm as bn
-    from grader._checks import _fix, _syncbn
+    from grader._checks import _fix, _syncbn, _torch
     from grader._checks import _norms as nm
     from grader._checks._ref import solution
 
@@ -113,6 +113,27 @@ def _specs() -> dict[str, Spec]:
                 "syncbn-within-variance-only",
                 "syncbn-one-pass-variance",
             ),
+        ),
+        "torch-batchnorm2d": Spec(
+            _torch.torch_batchnorm2d,
+            _torch.torch_reference,
+            (
+                "torch-biased-running-var",
+                "torch-momentum-flipped",
+                "torch-eval-batch-stats",
+                "torch-batches-not-counted",
+            ),
+            torch=True,
+        ),
+        "torch-bn-function": Spec(
+            _torch.torch_bn_function,
+            _torch.torch_reference,
+            (
+                "torch-dx-missing-mean-path",
+                "torch-dx-missing-variance-path",
+                "torch-dgamma-dbeta-swapped",
+            ),
+            torch=True,
         ),
         "bn-fold": Spec(
             nm.bn_fold,

@@ -69,6 +69,17 @@ class Check:
         out = Outcome(passed=True)
         for o in self.scenario.outputs:
             step = got.get(o.step)
+            if o.kind == "raises":
+                want = self.ref.get(o.step)
+                expected = want.error.type if want is not None and want.error else "an exception"
+                if step is None or step.skipped:
+                    self._no_result(out, step)
+                elif step.ok or step.error is None or step.error.type != expected:
+                    what = "returned normally" if step.ok else f"raised {step.error.type}"
+                    out.mismatches.append(
+                        Mismatch(o.label, "raises", f"{what}, expected {expected}")
+                    )
+                continue
             if step is None or not step.ok:
                 self._no_result(out, step)
                 continue
@@ -79,6 +90,13 @@ class Check:
                 continue
             if o.kind == "input":
                 m = unchanged(o.label, value, o.extra)
+            elif o.kind == "exact":
+                want = pick(self.ref[o.step], o.path)
+                m = (
+                    None
+                    if _plain_equal(value, want)
+                    else Mismatch(o.label, "exact", f"{_show(value)}, expected {_show(want)}")
+                )
             else:
                 want = pick(self.ref[o.step], o.path)
                 m = compare(o.label, value, want, self.tols.get(o.label))
@@ -112,6 +130,7 @@ class Check:
                 )
         if out.error is not None or out.skipped:
             out.mismatches = [m for m in out.mismatches if m.kind != "missing"]
+
         out.passed = not out.mismatches and out.error is None and not out.skipped
         labels = [m.label for m in out.mismatches if m.label in self.tols]
         if labels:
@@ -135,6 +154,28 @@ def _try(results: dict[str, StepResult], o: Output) -> Any:
         return np.asarray(v) if not isinstance(v, np.ndarray) else v
     except (LookupError, TypeError):
         return None
+
+
+def _plain_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.shape == b.shape
+            and bool(np.all(a == b))
+        )
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_plain_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_plain_equal(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, dict):
+        return "keys " + ", ".join(sorted(v))
+    text = repr(v)
+    return text if len(text) < 120 else text[:117] + "..."
 
 
 def _missing(o: Output) -> str:

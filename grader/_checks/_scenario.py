@@ -9,6 +9,7 @@ Outputs to compare are named by a path into ``{"ret": value, "args": [...]}`` af
 from __future__ import annotations
 
 import copy
+import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader._sandbox import Plan, StepResult
+from grader._sandbox._decode import Opaque
 from grader._sandbox._driver import Runner
 
 Path = tuple[Any, ...]  # e.g. ("ret", 0) or ("args", 3, "running_mean")
@@ -108,6 +110,34 @@ class Scenario:
     def unchanged(self, label: str, step: str, arg: int, original: np.ndarray) -> None:
         self.outputs.append(Output(label, step, ("args", arg), kind="input", extra=original))
 
+    def same(self, label: str, step: str, *path: Any) -> None:
+        """Plain data (keys, flags, lists) that must equal the reference's exactly."""
+        self.outputs.append(Output(label, step, path, kind="exact"))
+
+    def raises(self, label: str, step: str) -> None:
+        """The call must raise the same exception type as the reference does."""
+        self.outputs.append(Output(label, step, (), kind="raises"))
+
+
+def _plain(v: Any, depth: int = 0) -> Any:
+    """A deep copy with torch tensors as NumPy arrays (torch only if it is already loaded)."""
+    if depth > 8:
+        return None
+    if isinstance(v, np.ndarray):
+        return v.copy()
+    if isinstance(v, tuple):
+        return tuple(_plain(x, depth + 1) for x in v)
+    if isinstance(v, list):
+        return [_plain(x, depth + 1) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x, depth + 1) for k, x in v.items()}
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(v, torch.Tensor):
+        return v.detach().cpu().numpy().copy()
+    if v is None or isinstance(v, bool | int | float | str | np.generic):
+        return v
+    return copy.deepcopy(v) if type(v).__module__ == "builtins" else Opaque(type(v).__name__)
+
 
 def pick(step: StepResult | None, path: Path) -> Any:
     """Follow ``path`` into a step's result; raises LookupError/TypeError when it is not there."""
@@ -155,6 +185,6 @@ def _run_step(runner: Runner, s: dict[str, Any], out: dict[str, StepResult]) -> 
             out[s["id"]] = StepResult(ok=False, error=SubmissionError(type(exc).__name__, str(exc)))
             return
         # snapshot, as the sandbox does when it writes a step's outputs: later steps may mutate
-        # a shared dict (bn_param) or array
-        ret, args = copy.deepcopy((ret, args))
+        # a shared dict (bn_param) or array; tensors become arrays, as they do in the sandbox
+        ret, args = _plain(ret), _plain(args)
         out[s["id"]] = StepResult(ok=True, ret=ret, args=args, kwargs=kwargs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from grader._diagnose._torch_variants import TorchKnobs
 from grader._diagnose._variants import Knobs, MergeKnobs, fix_namespace, merge_namespace, namespace
 
 
@@ -17,7 +18,7 @@ from grader._diagnose._variants import Knobs, MergeKnobs, fix_namespace, merge_n
 class Mistake:
     id: str
     text: dict[str, tuple[str, str]]  # locale -> (name, hint)
-    knobs: Knobs | MergeKnobs | None = None  # None: recognised another way (exception, dtype…)
+    knobs: Knobs | MergeKnobs | TorchKnobs | None = None  # None: recognised another way
     question: str | None = None
     torch: dict[str, object] = field(default_factory=dict)  # torch-module variant options
 
@@ -25,6 +26,12 @@ class Mistake:
         """The variant shaped like a submission of this exercise kind."""
         if isinstance(self.knobs, MergeKnobs):
             return merge_namespace(self.knobs)
+        if isinstance(self.knobs, TorchKnobs):
+            from grader._diagnose import _torch_variants as tv
+
+            if self.knobs.grads is not None:
+                return tv.function_namespace(self.knobs)
+            return tv.module_namespace(self.knobs)
         if kind == "numpy-fix":
             return fix_namespace(self.knobs)
         return namespace(self.knobs)
@@ -90,7 +97,7 @@ MISTAKES: list[Mistake] = [
         ),
         (
             "測試模式用了目前批次的統計量",
-            "推論時應使用 running_mean 和 running_var 正規化，這樣樣本的輸出才不依賴同批次的其他樣本。",
+            "推論時應使用 running_mean 和 running_var 正規化，這樣樣本的輸出就不會依賴同批次的其他樣本。",
         ),
     ),
     _m(
@@ -178,7 +185,7 @@ MISTAKES: list[Mistake] = [
         ),
         (
             "eps 加在了平方根外面",
-            "應使用 1 / sqrt(var + eps)：eps 要放在平方根裡面，才能讓零變異數時仍然有限。",
+            "應使用 1 / sqrt(var + eps)：eps 要放在平方根裡面，零變異數時結果仍然有限。",
         ),
         Q_NORMALIZE,
     ),
@@ -484,6 +491,112 @@ MISTAKES: list[Mistake] = [
         ),
         ("没有忽略空设备", "合并前去掉样本数为 0 的设备：它们的行可能是 NaN。"),
         ("沒有忽略空裝置", "合併前去掉樣本數為 0 的裝置：它們的列可能是 NaN。"),
+    ),
+    _m(
+        "torch-biased-running-var",
+        TorchKnobs(biased_running_var=True),
+        (
+            "running_var accumulates the biased variance",
+            "PyTorch normalizes with the biased variance but stores the unbiased one (n / (n - 1)) in running_var.",
+        ),
+        (
+            "running_var 累积了有偏方差",
+            "PyTorch 用有偏方差归一化，但在 running_var 中存的是无偏方差（乘以 n / (n - 1)）。",
+        ),
+        (
+            "running_var 累積了有偏變異數",
+            "PyTorch 用有偏變異數正規化，但在 running_var 中存的是不偏變異數（乘以 n / (n - 1)）。",
+        ),
+    ),
+    _m(
+        "torch-momentum-flipped",
+        TorchKnobs(momentum_flipped=True),
+        (
+            "momentum used in the CS231n sense",
+            "In PyTorch, momentum weights the new batch: running = (1 - momentum) * running + momentum * batch.",
+        ),
+        (
+            "momentum 按 CS231n 的含义使用了",
+            "在 PyTorch 中 momentum 乘的是新批次：running = (1 - momentum) * running + momentum * batch。",
+        ),
+        (
+            "momentum 按 CS231n 的含義使用了",
+            "在 PyTorch 中 momentum 乘的是新批次：running = (1 - momentum) * running + momentum * batch。",
+        ),
+    ),
+    _m(
+        "torch-eval-batch-stats",
+        TorchKnobs(eval_batch_stats=True),
+        (
+            "eval mode normalizes with the batch's statistics",
+            "When self.training is False (and running statistics are tracked), use running_mean and running_var.",
+        ),
+        (
+            "eval 模式用了当前批次的统计量",
+            "当 self.training 为 False（且记录滑动统计量）时，使用 running_mean 和 running_var。",
+        ),
+        (
+            "eval 模式用了目前批次的統計量",
+            "當 self.training 為 False（且記錄滑動統計量）時，使用 running_mean 和 running_var。",
+        ),
+    ),
+    _m(
+        "torch-batches-not-counted",
+        TorchKnobs(no_count=True),
+        (
+            "num_batches_tracked is never incremented",
+            "Add 1 to num_batches_tracked on every training step; momentum=None averages with 1 / num_batches_tracked.",
+        ),
+        (
+            "num_batches_tracked 从未递增",
+            "每个训练步给 num_batches_tracked 加 1；momentum=None 时用 1 / num_batches_tracked 做平均。",
+        ),
+        (
+            "num_batches_tracked 從未遞增",
+            "每個訓練步替 num_batches_tracked 加 1；momentum=None 時用 1 / num_batches_tracked 做平均。",
+        ),
+    ),
+    _m(
+        "torch-dx-missing-mean-path",
+        TorchKnobs(grads=Knobs(no_mean_path=True)),
+        (
+            "backward: dx misses the path through the mean",
+            "mu depends on every row of x: subtract the batch mean of dx_hat.",
+        ),
+        ("backward：dx 缺少经过均值的路径", "mu 依赖于 x 的每一行：要减去 dx_hat 的批均值。"),
+        ("backward：dx 缺少經過平均值的路徑", "mu 依賴於 x 的每一列：要減去 dx_hat 的批次平均值。"),
+    ),
+    _m(
+        "torch-dx-missing-variance-path",
+        TorchKnobs(grads=Knobs(no_var_path=True)),
+        (
+            "backward: dx misses the path through the variance",
+            "var depends on every row of x: subtract x_hat * mean(dx_hat * x_hat).",
+        ),
+        (
+            "backward：dx 缺少经过方差的路径",
+            "var 依赖于 x 的每一行：要减去 x_hat * mean(dx_hat * x_hat)。",
+        ),
+        (
+            "backward：dx 缺少經過變異數的路徑",
+            "var 依賴於 x 的每一列：要減去 x_hat * mean(dx_hat * x_hat)。",
+        ),
+    ),
+    _m(
+        "torch-dgamma-dbeta-swapped",
+        TorchKnobs(grads=Knobs(swap_dgamma_dbeta=True)),
+        (
+            "backward returns dgamma and dbeta swapped",
+            "Return (dx, dgamma, dbeta, None) in the order of forward's inputs.",
+        ),
+        (
+            "backward 返回的 dgamma 和 dbeta 互换了",
+            "按 forward 输入的顺序返回 (dx, dgamma, dbeta, None)。",
+        ),
+        (
+            "backward 傳回的 dgamma 和 dbeta 互換了",
+            "依 forward 輸入的順序傳回 (dx, dgamma, dbeta, None)。",
+        ),
     ),
     # recognised without a variant
     _m(

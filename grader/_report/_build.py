@@ -197,13 +197,14 @@ def build_result(
             allowed=", ".join(exercise.allowed_imports),
         )
     elif run.status == "timeout":
-        message = t("status.timeout", lang, limit=exercise.limits.time_s)
+        message = t("status.timeout", lang, limit=exercise.time_s)
     elif run.status == "memory":
-        message = t("status.memory", lang, limit=exercise.limits.memory_mb)
+        message = t("status.memory", lang, limit=exercise.memory_mb)
     elif run.status == "crashed":
         message = t("status.crashed", lang, message=run_err.message if run_err else "")
     elif failed:
-        message = t("status.failed", lang, failed=len(failed), total=len(checks))
+        counted = [c for c in checks if c.max_points > 0]
+        message = t("status.failed", lang, failed=len(failed), total=len(counted))
     else:
         message = t("status.passed", lang)
     passed = status == "passed"
@@ -225,4 +226,44 @@ def build_result(
         duration_s=round(duration, 4),
         stdout=run.stdout,
         stderr=run.stderr,
+    )
+
+
+def forbidden_result(
+    exercise: Any,
+    submission: Path,
+    source: Source,
+    uses: list[tuple[str, int]],
+    seed: int | None,
+    lang: str,
+    level: str,
+    duration: float,
+) -> GradeResult:
+    """The submission uses a name the exercise forbids: not run at all."""
+    name, line = uses[0]
+    err = _err(
+        SubmissionError("ForbiddenName", f"{name} is not allowed in this exercise", line), source
+    )
+    message = t(
+        "status.forbidden",
+        lang,
+        at=_at(err, lang),
+        message=err.message,
+        allowed=", ".join(exercise.allowed_imports),
+    )
+    return GradeResult(
+        exercise=exercise.id,
+        submission=submission.name,
+        status="forbidden",
+        passed=False,
+        score=0.0,
+        points=0.0,
+        max_points=0.0,
+        message=message,
+        error=err,
+        seed=seed if seed is not None else 0,
+        sandbox=level,
+        lang=lang,
+        tolerance_rule=t("tolerance_rule", lang),
+        duration_s=round(duration, 4),
     )

@@ -54,7 +54,7 @@ def render_text(result: GradeResult, color: bool | None = None, width: int = 100
     )
     failing = [c for c in result.checks if not c.passed]
     for c in result.checks:
-        sym = "[green]✓[/]" if c.passed else "[red]✗[/]"
+        sym = "[dim]·[/]" if c.max_points == 0 else "[green]✓[/]" if c.passed else "[red]✗[/]"
         console.print(f"  {sym} {escape(c.title)} [dim]({c.id})[/]")
     if failing:
         first = failing[0]

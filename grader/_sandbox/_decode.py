@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -21,7 +20,6 @@ from grader._sandbox._base import StepResult, SubmissionError
 
 MAX_ELEMENTS = 50_000_000  # per array
 MAX_MANIFEST_BYTES = 4 << 20
-_NAME = re.compile(r"^o\d{1,6}$")
 
 
 @dataclass(frozen=True)
@@ -38,39 +36,75 @@ class Bad:
     reason: str
 
 
-def load_npy(path: Path, max_elements: int = MAX_ELEMENTS) -> np.ndarray | Bad:
+def _record(f: BinaryIO, end: int, max_elements: int) -> np.ndarray | Bad:
+    """Read one .npy record at the file's position, checking its header before its data."""
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version in ((2, 0), (3, 0)):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            return Bad("unknown .npy version")
+    except (ValueError, OSError, SyntaxError, EOFError):
+        return Bad("malformed .npy header")
+    if dtype.hasobject or dtype.kind not in "biufc" or dtype.fields is not None:
+        return Bad(f"dtype {dtype} is not a plain numeric dtype")
+    size = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    if size < 0 or size > max_elements:
+        return Bad(f"array of {size} elements is over the limit")
+    nbytes = size * dtype.itemsize
+    if f.tell() + nbytes > end:
+        return Bad("file shorter than its header says")
+    data = f.read(nbytes)
+    arr = np.frombuffer(data, dtype=dtype, count=size).copy()
+    return arr.reshape(shape, order="F" if fortran else "C")
+
+
+def _open(path: Path) -> BinaryIO | None:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
+        return None
+    return os.fdopen(fd, "rb")
+
+
+def load_npy(path: Path, max_elements: int = MAX_ELEMENTS) -> np.ndarray | Bad:
+    """One .npy file, which must hold exactly one array."""
+    f = _open(path)
+    if f is None:
         return Bad("missing array file")
-    with os.fdopen(fd, "rb") as f:
-        try:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            elif version in ((2, 0), (3, 0)):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            else:
-                return Bad("unknown .npy version")
-        except (ValueError, OSError, SyntaxError):
-            return Bad("malformed .npy header")
-        if dtype.hasobject or dtype.kind not in "biufc" or dtype.fields is not None:
-            return Bad(f"dtype {dtype} is not a plain numeric dtype")
-        size = int(np.prod(shape, dtype=np.int64)) if shape else 1
-        if size > max_elements:
-            return Bad(f"array of {size} elements is over the limit")
-        if os.fstat(f.fileno()).st_size != f.tell() + size * dtype.itemsize:
+    with f:
+        end = os.fstat(f.fileno()).st_size
+        arr = _record(f, end, max_elements)
+        if isinstance(arr, np.ndarray) and f.tell() != end:
             return Bad("file size does not match its header")
-        f.seek(0)
-        try:
-            return np.load(f, allow_pickle=False)
-        except (ValueError, OSError):
-            return Bad("unreadable array")
+        return arr
 
 
 class Decoder:
+    """Turns the manifest's tagged values into Python values; arrays are read by offset from
+    out/arrays.npys, every record checked on its own."""
+
     def __init__(self, out_dir: Path):
-        self.out_dir = out_dir
+        self.f = _open(out_dir / "arrays.npys")
+        self.end = os.fstat(self.f.fileno()).st_size if self.f is not None else 0
+        self.loaded = 0
+
+    def close(self) -> None:
+        if self.f is not None:
+            self.f.close()
+
+    def array(self, at: Any) -> np.ndarray | Bad:
+        if self.f is None:
+            return Bad("missing array file")
+        if not isinstance(at, int) or isinstance(at, bool) or not 0 <= at < self.end:
+            return Bad("bad array offset")
+        self.loaded += 1
+        if self.loaded > 20_000:
+            return Bad("too many arrays")
+        self.f.seek(at)
+        return _record(self.f, self.end, MAX_ELEMENTS)
 
     def value(self, v: Any, depth: int = 0) -> Any:
         if depth > 8:
@@ -82,10 +116,7 @@ class Decoder:
         if not isinstance(v, dict):
             return Bad("unknown value")
         if "$a" in v or "$t" in v:
-            name = v.get("$a", v.get("$t"))
-            if not isinstance(name, str) or not _NAME.match(name):
-                return Bad("bad array name")
-            return load_npy(self.out_dir / f"{name}.npy")
+            return self.array(v.get("$a", v.get("$t")))
         if "$l" in v and isinstance(v["$l"], list):
             return [self.value(x, depth + 1) for x in v["$l"][:64]]
         if "$tu" in v and isinstance(v["$tu"], list):
@@ -150,6 +181,13 @@ def read_steps(out_dir: Path) -> dict[str, Any]:
 
 def decode_steps(raw: dict[str, Any], out_dir: Path) -> dict[str, StepResult]:
     dec = Decoder(out_dir)
+    try:
+        return _decode_steps(raw, dec)
+    finally:
+        dec.close()
+
+
+def _decode_steps(raw: dict[str, Any], dec: Decoder) -> dict[str, StepResult]:
     steps: dict[str, StepResult] = {}
     for sid, entry in list(raw.items())[:10_000]:
         if not isinstance(entry, dict):

@@ -14,7 +14,6 @@ step the return value and, when asked, the arguments as they are after the call 
 the submission changed its inputs) are written as .npy files and a manifest entry.
 """
 
-import os
 import time
 
 import numpy as np
@@ -25,9 +24,12 @@ MAX_ITEMS = 64
 
 
 class Out:
-    """Encodes results: arrays go to out/oN.npy (allow_pickle=False), structure to JSON."""
+    """Encodes results: arrays appended as .npy records to out/arrays.npys (allow_pickle=False),
+    addressed by byte offset; structure goes to JSON. One file, not one per array: opening
+    hundreds of small files cost more than the calls themselves."""
 
-    def __init__(self):
+    def __init__(self, path="out/arrays.npys"):
+        self.f = open(path, "wb")  # noqa: SIM115 - closed by close()
         self.n = 0
 
     def save(self, arr, tag):
@@ -35,11 +37,16 @@ class Out:
             return {"$bad": "too many arrays"}
         if arr.dtype.hasobject:
             return {"$bad": "object array"}
-        name = f"o{self.n}"
         self.n += 1
-        arr = arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)  # keeps 0-d as 0-d
-        np.save(os.path.join("out", name + ".npy"), arr, allow_pickle=False)
-        return {tag: name}
+        at = self.f.tell()
+        np.lib.format.write_array(self.f, arr, allow_pickle=False)
+        return {tag: at}
+
+    def flush(self):
+        self.f.flush()
+
+    def close(self):
+        self.f.close()
 
     def enc(self, v, depth=0):
         if depth > MAX_DEPTH:
@@ -71,14 +78,25 @@ class Out:
         return {"$o": type(v).__name__[:80]}
 
 
-def _load_file(name):
-    return np.load(os.path.join("job", "in", name + ".npy"), allow_pickle=False)
+class Inputs:
+    """The plan's input arrays: one .npy record per array in job/in.npys, read once."""
+
+    def __init__(self, offsets, path="job/in.npys"):
+        import io
+
+        with open(path, "rb") as f:
+            self.blob = io.BytesIO(f.read())
+        self.offsets = offsets
+
+    def __call__(self, name):
+        self.blob.seek(self.offsets[name])
+        return np.lib.format.read_array(self.blob, allow_pickle=False)  # a fresh array each time
 
 
 class Runner:
     """Executes steps against ``module``; the grader reuses it to run the reference the same way."""
 
-    def __init__(self, module, load=_load_file):
+    def __init__(self, module, load):
         self.module = module
         self.load = load  # array name -> a fresh array
         self.slots = {}
@@ -119,10 +137,18 @@ class Runner:
             ret = getattr(self.module, s["cls"])(*args, **kwargs)
         elif op == "method":
             ret = getattr(self.dec({"$s": s["obj"]}), s["name"])(*args, **kwargs)
-        elif op == "attr":
-            ret = self.dec({"$s": s["obj"]})
+        elif op == "attr":  # dotted attribute of an earlier value, optionally indexed first
+            ret = self.dec({"$s": s["obj"], "i": s.get("i", [])})
             for part in s["name"].split("."):
                 ret = getattr(ret, part)
+        elif op == "get":  # a module-level name itself, e.g. an autograd.Function class
+            ret = getattr(self.module, s["name"])
+        elif op == "keys":  # torch: a module's state_dict keys, in order
+            ret = list(self.dec({"$s": s["obj"]}).state_dict().keys())
+        elif op == "modes":  # torch: the training flag of every submodule, in order
+            ret = [bool(m.training) for m in self.dec({"$s": s["obj"]}).modules()]
+        elif op == "torch_model":  # torch: a trusted model built from the plan (see build_model)
+            ret = build_model(s["layers"], args)
         elif op == "setitem":
             self.dec({"$s": s["obj"]})[s["key"]] = args[0]
             ret = None
@@ -146,6 +172,56 @@ class Runner:
         return ret, args, kwargs
 
 
+def build_model(layers, arrays):
+    """A small trusted torch model: ``layers`` names each layer, ``arrays`` its state in order.
+
+    Layers: conv C_in C_out k | bn2d C | bn1d C | relu | flatten | dropout p | linear I O |
+    raise_on N (raises RuntimeError on a batch of N samples: the model that fails midway).
+    """
+    import torch
+    from torch import nn
+
+    class RaiseOn(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.n = n
+
+        def forward(self, x):
+            if x.shape[0] == self.n:
+                raise RuntimeError(f"this model fails on a batch of {self.n}")
+            return x
+
+    mods = []
+    for spec in layers:
+        name, *p = spec.split()
+        if name == "conv":
+            mods.append(nn.Conv2d(int(p[0]), int(p[1]), int(p[2]), padding=1))
+        elif name == "bn2d":
+            mods.append(nn.BatchNorm2d(int(p[0])))
+        elif name == "bn1d":
+            mods.append(nn.BatchNorm1d(int(p[0])))
+        elif name == "relu":
+            mods.append(nn.ReLU())
+        elif name == "flatten":
+            mods.append(nn.Flatten())
+        elif name == "dropout":
+            mods.append(nn.Dropout(float(p[0])))
+        elif name == "linear":
+            mods.append(nn.Linear(int(p[0]), int(p[1])))
+        elif name == "raise_on":
+            mods.append(RaiseOn(int(p[0])))
+    model = nn.Sequential(*mods).double()
+    state = model.state_dict()
+    with torch.no_grad():
+        for t, arr in zip(state.values(), arrays[0], strict=True):
+            t.copy_(torch.from_numpy(arr))
+    for i in arrays[1]:  # submodules to leave in eval mode (frozen batch norm)
+        model[i].eval()
+    if arrays[2]:
+        model.eval()
+    return model
+
+
 def _refs(v, acc):
     if isinstance(v, list):
         for x in v:
@@ -163,11 +239,12 @@ def run(plan, module, record, on_error):
 
     ``record(step_id, entry)`` writes each result as soon as it exists (a timeout keeps them).
     """
-    runner = Runner(module)
+    runner = Runner(module, Inputs(plan["arrays"]))
     out = Out()
     results = {}
     for s in plan["steps"]:
         if results:
+            out.flush()  # the arrays first, then the entry that points at them
             record(*results.popitem())
         needed = _refs([s.get("args", []), s.get("kwargs", {}), s.get("of")], set())
         if "obj" in s:
@@ -188,5 +265,7 @@ def run(plan, module, record, on_error):
                 entry["args"] = [out.enc(a) for a in args]
                 entry["kwargs"] = {k: out.enc(v) for k, v in kwargs.items()}
             results[s["id"]] = entry
+    out.flush()
     if results:
         record(*results.popitem())
+    out.close()

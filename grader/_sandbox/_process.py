@@ -147,9 +147,13 @@ class ProcessRunning(Running):
 
         assert self.job is not None, "configure() first"
         try:
-            for name, arr in plan.arrays.items():
-                np.save(self.dir / "job" / "in" / f"{name}.npy", arr, allow_pickle=False)
-            (self.dir / "job" / "plan.json").write_text(json.dumps({"steps": plan.steps}))
+            offsets: dict[str, int] = {}
+            with open(self.dir / "job" / "in.npys", "wb") as f:
+                for name, arr in plan.arrays.items():
+                    offsets[name] = f.tell()
+                    np.lib.format.write_array(f, np.asarray(arr), allow_pickle=False)
+            plan_json = json.dumps({"steps": plan.steps, "arrays": offsets})
+            (self.dir / "job" / "plan.json").write_text(plan_json)
             self._send(b"go")
             os.close(self.ctrl)
             self.ctrl = -1
@@ -186,8 +190,8 @@ class ProcessRunning(Running):
             self.dir / "out",
             self._signalled(self.proc.returncode),
             timed_out,
-            _head(self.stdout, cap),
-            _head(self.stderr, cap),
+            _head(self.stdout, cap).replace(str(self.dir) + os.sep, ""),  # paths as the learner's
+            _head(self.stderr, cap).replace(str(self.dir) + os.sep, ""),
             self.job.limits.time_s,
             self.t0,
             self.level,

@@ -23,8 +23,12 @@ def _grade_one(exercise: str, path: Path, fmt: str, lang: str, seed: int | None)
     from grader._grade import grade
     from grader._report import render
 
+    def warm() -> None:  # import the renderer while the submission runs
+        if fmt == "text":
+            import rich.console  # noqa: F401
+
     try:
-        result = grade(exercise, path, seed=seed, lang=lang)
+        result = grade(exercise, path, seed=seed, lang=lang, while_running=warm)
     except MlprepError:
         raise
     except Exception as exc:  # a bug of the grader: still one clean line and exit 2

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+collect_ignore = ["corpus", "golden"]  # learner files, not tests
 CORPUS = Path(__file__).with_name("corpus")
 
 ENTRY_POINTS = {
@@ -53,7 +54,7 @@ def grader_bank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def reference():
     return pytest.importorskip(
         "reference", reason="the reference implementations are not on this branch yet"
