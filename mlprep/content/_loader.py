@@ -15,6 +15,7 @@ import re
 import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -262,28 +263,39 @@ def pattern_ok(name: str, pattern: str) -> bool:
     return name == EXERCISE_FILE
 
 
-def load_config(root: Path, problems: list[Problem]) -> BankConfig | None:
+def load_config(
+    root: Path, problems: list[Problem], cache: _Cache | None = None
+) -> BankConfig | None:
     path = root / "questions" / BANK_CONFIG
     rel = _rel(path, root)
     if not path.is_file():
         problems.append(Problem(rel, 0, 0, "error", "bank configuration not found"))
         return None
     raw = _read(path, problems, rel)
-    parsed = _parse(raw, rel, problems) if raw is not None else None
+    if raw is None:
+        return None
+    key = cache.key("c", raw) if cache else ""
+    hit = cache.get_many([key]).get(key) if cache else None
+    if hit is not None:
+        return BankConfig.model_validate_json(hit[1])
+    parsed = _parse(raw, rel, problems)
     if parsed is None:
         return None
-    return _validate(BankConfig, parsed[0], rel, parsed[1], problems)
+    config = _validate(BankConfig, parsed[0], rel, parsed[1], problems)
+    if config is not None and cache:
+        cache.put_many([(key, "", config.model_dump_json())])
+    return config
 
 
 def collect(root: Path | None = None) -> tuple[Bank | None, list[Problem]]:
     """Load what can be loaded; return the bank (None without a valid config) and every problem."""
     root = (root or default_root()).resolve()
     problems: list[Problem] = []
-    config = load_config(root, problems)
+    cache = _Cache()
+    config = load_config(root, problems, cache)
     if config is None:
         return None, problems
     bank = Bank(root=root, config=config)
-    cache = _Cache()
     jobs = [("q", p) for p in _yaml_files(root / "questions", "question")]
     if (root / "exercises").is_dir():
         jobs += [("x", p) for p in sorted(glob.glob(str(root / "exercises" / "*" / EXERCISE_FILE)))]
@@ -332,7 +344,7 @@ def collect(root: Path | None = None) -> tuple[Bank | None, list[Problem]]:
             _store(bank, kind, entry, header)
         fresh.append((key, header, entry.model_dump_json()))
 
-    headers = iter(_HEADERS.validate_json("[" + ",".join(header_json) + "]"))
+    headers = iter(_headers_adapter().validate_json("[" + ",".join(header_json) + "]"))
     for kind, path, full in cached:
         if kind == "q":
             header = next(headers)
@@ -348,7 +360,9 @@ def collect(root: Path | None = None) -> tuple[Bank | None, list[Problem]]:
     return bank, problems
 
 
-_HEADERS = TypeAdapter(list[QuestionHeader])
+@lru_cache(maxsize=1)
+def _headers_adapter() -> TypeAdapter[list[QuestionHeader]]:
+    return TypeAdapter(list[QuestionHeader])
 
 
 def _store(bank: Bank, kind: str, entry: Any, header: str) -> None:

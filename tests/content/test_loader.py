@@ -78,7 +78,8 @@ def test_lazy_questions_validate_on_access(bank_copy: Path) -> None:
     bank = load_bank()
     assert bank.questions._raw  # nothing validated yet
     q = bank.questions["bn-normalize-step"]
-    assert isinstance(q, Question) and not bank.questions._raw
+    # only the accessed entry leaves the raw store; the bank holds many entries
+    assert isinstance(q, Question) and "bn-normalize-step" not in bank.questions._raw
 
 
 def test_collect_reports_instead_of_raising(bank_copy: Path) -> None:
