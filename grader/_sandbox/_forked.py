@@ -51,6 +51,18 @@ def _wipe(path: Path) -> None:
                 entry.unlink()
 
 
+def _write_inputs(path: Path, plan: Plan) -> dict[str, int]:
+    """The plan's arrays as consecutive .npy records (the driver's ``Inputs``), by offset."""
+    import numpy as np
+
+    offsets: dict[str, int] = {}
+    with open(path, "wb") as f:
+        for name, arr in plan.arrays.items():
+            offsets[name] = f.tell()
+            np.lib.format.write_array(f, np.asarray(arr), allow_pickle=False)
+    return offsets
+
+
 class Zygote:
     """One pre-forked worker; jobs run one at a time."""
 
@@ -135,8 +147,6 @@ class Zygote:
     def run(
         self, job: Job, source: str, plan: Plan, meanwhile: Callable[[], None] | None, level: str
     ) -> RunResult:
-        import numpy as np
-
         t0 = time.perf_counter()
         lim = job.limits
         jobdir = Path(tempfile.mkdtemp(dir=self.jobs, prefix="j"))
@@ -146,12 +156,12 @@ class Zygote:
             (jobdir / "out").mkdir()
             (jobdir / "submission.py").write_text(source, encoding="utf-8")
             if self.bwrap:  # inputs are the same for the whole batch: written once, read-only
-                os.symlink(self._shared_inputs(plan), jobdir / "job" / "in")
+                shared, offsets = self._shared_inputs(plan)
+                os.symlink(shared, jobdir / "job" / "in.npys")
             else:  # no read-only view without bwrap: each job gets its own copy
-                (jobdir / "job" / "in").mkdir()
-                for name, arr in plan.arrays.items():
-                    np.save(jobdir / "job" / "in" / f"{name}.npy", arr, allow_pickle=False)
-            (jobdir / "job" / "plan.json").write_text(json.dumps({"steps": plan.steps}))
+                offsets = _write_inputs(jobdir / "job" / "in.npys", plan)
+            plan_json = json.dumps({"steps": plan.steps, "arrays": offsets})
+            (jobdir / "job" / "plan.json").write_text(plan_json)
             header = {
                 "entry_points": list(job.entry_points),
                 "allowed": list(job.allowed_imports),
@@ -191,19 +201,14 @@ class Zygote:
             else:
                 self.close()
 
-    def _shared_inputs(self, plan: Plan) -> Path:
-        """``self.code/in``, holding ``plan``'s arrays; the code dir is bound read-only, so no
-        submission can change what the next one is given."""
-        import numpy as np
-
-        inputs = self.code / "in"
+    def _shared_inputs(self, plan: Plan) -> tuple[Path, dict[str, int]]:
+        """``self.code/in.npys``, holding ``plan``'s arrays; the code dir is bound read-only,
+        so no submission can change what the next one is given."""
+        inputs = self.code / "in.npys"
         if self._arrays is not plan.arrays:
-            shutil.rmtree(inputs, ignore_errors=True)
-            inputs.mkdir()
-            for name, arr in plan.arrays.items():
-                np.save(inputs / f"{name}.npy", arr, allow_pickle=False)
+            self._offsets = _write_inputs(inputs, plan)
             self._arrays = plan.arrays
-        return inputs
+        return inputs, self._offsets
 
     def _kill(self) -> None:
         if self.proc.returncode is None:  # not reaped: its pid is still its own

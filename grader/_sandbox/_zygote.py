@@ -140,6 +140,11 @@ def child(harness, header, jobdir, fds, sock, driver_path):
         sys.stderr.flush()
         os._exit(0)
     except BaseException:  # noqa: BLE001 - the exit code means nothing: the manifest decides
+        with contextlib.suppress(BaseException):
+            import traceback
+
+            traceback.print_exc()
+            sys.stderr.flush()
         os._exit(1)
 
 
