@@ -153,7 +153,8 @@ def forbid_names(names, guard):
 def _refusing(fn, dotted, guard):
     def stand_in(*args, **kwargs):
         if guard.caller_is_untrusted(sys._getframe(1)):
-            guard.attempts.append(dotted)
+            if dotted not in guard.attempts:  # once, however often it is called
+                guard.attempts.append(dotted)
             raise ForbiddenImport(f"'{dotted}' is not allowed in this exercise")
         return fn(*args, **kwargs)
 
