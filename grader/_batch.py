@@ -15,6 +15,7 @@ killed is replaced before the next job.
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
@@ -257,6 +258,22 @@ CSV_FIELDS = (
 )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Learner-controlled text (file names, exception messages) without terminal controls."""
+    return _CONTROL.sub("?", text)
+
+
+def _cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ is quoted."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
 def write_csv(path: Path, results: list[GradeResult]) -> None:
     """One row per submission: a gradebook, not the full report (that is --format json)."""
     import csv
@@ -267,4 +284,4 @@ def write_csv(path: Path, results: list[GradeResult]) -> None:
         for r in results:
             row = {k: getattr(r, k) for k in CSV_FIELDS if k != "failed_checks"}
             row["failed_checks"] = " ".join(c.id for c in r.checks if not c.passed)
-            w.writerow(row)
+            w.writerow({k: _cell(v) for k, v in row.items()})

@@ -49,7 +49,7 @@ def _batch(
     scheduler: str | None,
 ) -> int:
     """Every learner in FOLDER (grader._batch); json: one object per line, in name order."""
-    from grader._batch import iter_grades, learners, prepare
+    from grader._batch import iter_grades, learners, prepare, printable
     from grader._report import render
 
     subs = learners(folder)
@@ -67,7 +67,8 @@ def _batch(
         if fmt == "json":
             click.echo(r.model_dump_json())
         elif fmt == "text":
-            click.echo(f"{r.submission}: {r.status} {r.points:g}/{r.max_points:g}  {r.message}")
+            line = f"{r.submission}: {r.status} {r.points:g}/{r.max_points:g}  {r.message}"
+            click.echo(printable(line))
         else:
             click.echo(render(r, fmt, color=False), nl=False)
     if csv_path is not None:

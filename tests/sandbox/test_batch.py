@@ -138,3 +138,18 @@ def test_an_unreachable_scheduler_is_a_clean_error(klass: Path) -> None:
 
     with pytest.raises(GradingError, match="cannot reach the Dask scheduler"):
         list(grade_distributed(EXERCISE, learners(klass), "tcp://127.0.0.1:9", timeout_s=1))
+
+
+def test_learner_text_cannot_inject_formulas_or_terminal_controls(tmp_path: Path) -> None:
+    d = tmp_path / "class"
+    d.mkdir()
+    evil = "=HYPERLINK(1)\x1b[2J.py"
+    (d / evil).write_text("raise ValueError('@SUM(1) \\x1b]0;pwned\\x07')\n")
+    out_csv = tmp_path / "g.csv"
+    res = _cli(EXERCISE, str(d), "--seed", "1", "--csv", str(out_csv))
+    assert "\x1b" not in res.output and "\x07" not in res.output
+    assert res.output.startswith("=HYPERLINK(1)?[2J.py: error")
+    with open(out_csv, newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["submission"] == "'=HYPERLINK(1)?[2J.py"
+    assert "\x1b" not in row["message"] and "@SUM(1)" in row["message"]
