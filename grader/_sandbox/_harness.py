@@ -20,6 +20,7 @@ the manifest as data; the exit code means nothing to the grader.
 """
 
 import builtins
+import ctypes
 import importlib.abc
 import importlib.util
 import json
@@ -208,6 +209,56 @@ def limit_self(header):
     resource.setrlimit(resource.RLIMIT_CPU, (used + cpu, hard))
 
 
+class _ArgCmp(ctypes.Structure):  # struct scmp_arg_cmp
+    _fields_ = [
+        ("arg", ctypes.c_uint),
+        ("op", ctypes.c_int),
+        ("a", ctypes.c_uint64),
+        ("b", ctypes.c_uint64),
+    ]
+
+
+def no_new_processes():
+    """Load a seccomp filter (libseccomp through ctypes, when installed) so that from here on
+    this process can start threads but no processes and no programs: fork, vfork, execve and
+    a clone without CLONE_THREAD fail with EPERM; clone3 says ENOSYS, so that glibc falls back
+    to clone for threads. Forks would multiply the memory limit (each process has its own) and
+    could outlive the run. Returns whether the filter is in place; without libseccomp the
+    process-tree kill is the only net."""
+    try:
+        lib = ctypes.CDLL("libseccomp.so.2")
+    except OSError:
+        return False
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_rule_add_array.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_uint32,
+        ctypes.c_int,
+        ctypes.c_uint,
+        ctypes.POINTER(_ArgCmp),
+    ]
+    lib.seccomp_load.argtypes = [ctypes.c_void_p]
+    lib.seccomp_release.argtypes = [ctypes.c_void_p]
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    ctx = lib.seccomp_init(0x7FFF0000)  # allow by default; sets no_new_privs when loaded
+    if not ctx:
+        return False
+    eperm, enosys, masked_eq, clone_thread = 0x00050000 | 1, 0x00050000 | 38, 7, 0x00010000
+    try:
+        rules = [(name, eperm, None) for name in ("fork", "vfork", "execve", "execveat")]
+        rules += [("clone3", enosys, None), ("clone", eperm, (clone_thread, 0))]
+        for name, action, masked in rules:
+            nr = lib.seccomp_syscall_resolve_name(name.encode())
+            if nr < 0:
+                continue  # not on this architecture (fork on arm64)
+            cmp = None if masked is None else (_ArgCmp * 1)(_ArgCmp(0, masked_eq, *masked))
+            if lib.seccomp_rule_add_array(ctx, action, nr, 0 if cmp is None else 1, cmp) != 0:
+                return False
+        return lib.seccomp_load(ctx) == 0
+    finally:
+        lib.seccomp_release(ctx)
+
+
 def main():
     workdir, ctrl_fd = sys.argv[1], int(sys.argv[2])
     os.chdir(workdir)
@@ -237,6 +288,7 @@ def run(header, ctrl, driver_path):
     driver = load_path("_mlprep_driver", driver_path)
     forbid_names(header.get("forbidden", []), guard)
     install_guard(guard)
+    no_new_processes()  # last: everything above may still fork (nothing does today)
 
     # submission: compile first so a SyntaxError reports its own line, then import
     try:

@@ -174,3 +174,39 @@ def test_forbidden_names_refuse_the_submission_not_torch_itself(
     else:
         assert r.status == "forbidden" and not step.ok
         assert "not allowed" in step.error.message and name in step.error.message
+
+
+@pytest.mark.parametrize("layer", ["process", "bwrap"])
+def test_the_submission_can_start_threads_but_no_processes(layer: str) -> None:
+    if layer == "bwrap" and not HAS_BWRAP:
+        pytest.skip("no bubblewrap here")
+    from grader._sandbox._bwrap import BwrapSandbox
+
+    r = run(
+        BwrapSandbox() if layer == "bwrap" else ProcessSandbox(),
+        """
+        import threading
+        import numpy as np
+        ct = np.ctypeslib.ctypes
+        libc = ct.CDLL(None, use_errno=True)
+
+        def f():
+            box = []
+            t = threading.Thread(target=lambda: box.append(int(np.ones(3).sum())))
+            t.start()
+            t.join()
+            ct.set_errno(0)
+            pid = libc.fork()
+            if pid == 0:
+                libc._exit(0)
+            fork_errno = ct.get_errno()
+            rc_system = libc.system(b"true")
+            return box, pid, fork_errno, rc_system
+        """,
+        allowed=("numpy", "threading"),
+    )
+    assert r.status == "ok", (r.error, r.stderr[-500:])
+    box, pid, fork_errno, rc_system = r.steps["s"].ret
+    assert box == [3]  # threads work: numpy and torch may use them
+    assert (pid, fork_errno) == (-1, errno.EPERM)
+    assert rc_system != 0  # no shell either
