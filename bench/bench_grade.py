@@ -40,8 +40,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "MLPREP_CACHE_DIR": cache, "PYTHONPATH": str(REPO)}
         env.pop("MLPREP_BANK", None)
-        grade = [sys.executable, "-m", "mlprep", "grade", args.exercise, str(solution),
-                 "--seed", "1"]
+        grade = [
+            sys.executable,
+            "-m",
+            "mlprep",
+            "grade",
+            args.exercise,
+            str(solution),
+            "--seed",
+            "1",
+        ]
         numpy = [sys.executable, "-c", "import numpy"]
         first = timed(grade, env)  # fills the content cache
         g, n = [], []

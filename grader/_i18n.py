@@ -300,6 +300,56 @@ TITLES: dict[str, dict[str, str]] = {
         "zh-Hans": "float32（保持 dtype）",
         "zh-Hant": "float32（保持 dtype）",
     },
+    "training steps then eval, as nn.BatchNorm2d": {
+        "zh-Hans": "连续训练后切到 eval，与 nn.BatchNorm2d 一致",
+        "zh-Hant": "連續訓練後切到 eval，與 nn.BatchNorm2d 一致",
+    },
+    "momentum = 0.5": {"zh-Hans": "momentum = 0.5", "zh-Hant": "momentum = 0.5"},
+    "momentum = None (cumulative average)": {
+        "zh-Hans": "momentum = None（累积平均）",
+        "zh-Hant": "momentum = None（累積平均）",
+    },
+    "eps = 0.1": {"zh-Hans": "eps = 0.1", "zh-Hant": "eps = 0.1"},
+    "affine = False": {"zh-Hans": "affine = False", "zh-Hant": "affine = False"},
+    "track_running_stats = False": {
+        "zh-Hans": "track_running_stats = False",
+        "zh-Hant": "track_running_stats = False",
+    },
+    "odd shape (3, 5, 1, 7), C = 5": {
+        "zh-Hans": "奇数形状 (3, 5, 1, 7)，C = 5",
+        "zh-Hant": "奇數形狀 (3, 5, 1, 7)，C = 5",
+    },
+    "ValueError for one value per channel": {
+        "zh-Hans": "每个通道只有一个值时抛出 ValueError",
+        "zh-Hant": "每個通道只有一個值時拋出 ValueError",
+    },
+    "forward and all three gradients (8 × 5)": {
+        "zh-Hans": "前向和全部三个梯度（8 × 5）",
+        "zh-Hant": "前向和全部三個梯度（8 × 5）",
+    },
+    "N = 2": {"zh-Hans": "N = 2", "zh-Hant": "N = 2"},
+    "odd shape (7 × 3)": {"zh-Hans": "奇数形状（7 × 3）", "zh-Hant": "奇數形狀（7 × 3）"},
+    "only x and beta require grad": {
+        "zh-Hans": "只有 x 和 beta 需要梯度",
+        "zh-Hant": "只有 x 和 beta 需要梯度",
+    },
+    "model in training mode: outputs, state and modes": {
+        "zh-Hans": "训练模式下的模型：输出、状态和模式",
+        "zh-Hant": "訓練模式下的模型：輸出、狀態和模式",
+    },
+    "model already in eval mode": {
+        "zh-Hans": "模型已处于 eval 模式",
+        "zh-Hant": "模型已處於 eval 模式",
+    },
+    "a frozen batch-norm layer stays in eval mode": {
+        "zh-Hans": "冻结的批归一化层保持 eval 模式",
+        "zh-Hant": "凍結的批次正規化層保持 eval 模式",
+    },
+    "batches of one sample": {"zh-Hans": "只有一个样本的批次", "zh-Hant": "只有一個樣本的批次"},
+    "a model that raises midway is restored": {
+        "zh-Hans": "中途抛出异常的模型也被恢复",
+        "zh-Hant": "中途拋出例外的模型也被還原",
+    },
     "gradients for an odd shape (3 × 11)": {
         "zh-Hans": "奇数形状（3 × 11）的梯度",
         "zh-Hant": "奇數形狀（3 × 11）的梯度",

@@ -135,6 +135,17 @@ def _specs() -> dict[str, Spec]:
             ),
             torch=True,
         ),
+        "torch-eval-mode-fix": Spec(
+            _torch.torch_eval_mode_fix,
+            lambda: solution("torch-eval-mode-fix"),
+            (
+                "torch-eval-not-called",
+                "torch-outputs-keep-grad",
+                "torch-not-restored-on-error",
+                "torch-train-forced-after",
+            ),
+            torch=True,
+        ),
         "bn-fold": Spec(
             nm.bn_fold,
             numpy_reference,

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from grader._sandbox import Plan, StepResult
+from grader._sandbox import Plan, StepResult, SubmissionError
 from grader._sandbox._decode import Opaque
 from grader._sandbox._driver import Runner
 
@@ -176,15 +176,11 @@ def run_local(
 
 
 def _run_step(runner: Runner, s: dict[str, Any], out: dict[str, StepResult]) -> None:
-    if True:
-        try:
-            ret, args, kwargs = runner.step(s)
-        except Exception as exc:  # noqa: BLE001 - a variant may fail where the learner's did
-            from grader._sandbox import SubmissionError
-
-            out[s["id"]] = StepResult(ok=False, error=SubmissionError(type(exc).__name__, str(exc)))
-            return
-        # snapshot, as the sandbox does when it writes a step's outputs: later steps may mutate
-        # a shared dict (bn_param) or array; tensors become arrays, as they do in the sandbox
-        ret, args = _plain(ret), _plain(args)
-        out[s["id"]] = StepResult(ok=True, ret=ret, args=args, kwargs=kwargs)
+    try:
+        ret, args, kwargs = runner.step(s)
+    except Exception as exc:  # noqa: BLE001 - a variant may fail where the learner's did
+        out[s["id"]] = StepResult(ok=False, error=SubmissionError(type(exc).__name__, str(exc)))
+        return
+    # snapshot, as the sandbox does when it writes a step's outputs: later steps may mutate
+    # a shared dict (bn_param) or array; tensors become arrays, as they do in the sandbox
+    out[s["id"]] = StepResult(ok=True, ret=_plain(ret), args=_plain(args), kwargs=kwargs)

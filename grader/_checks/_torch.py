@@ -140,3 +140,84 @@ def torch_bn_function(suite: Suite, rng: np.random.Generator) -> None:
     case("function-odd-shape", "odd shape (7 × 3)", 1, (7, 3))
     case("function-eps", "eps = 0.1", 1, (5, 4), eps=0.1)
     case("function-some-grads", "only x and beta require grad", 1, (6, 4), (True, False, True))
+
+
+# ---------------------------------------------------------------------------- evaluate(model, ...)
+
+LAYERS = [
+    "conv 3 4 3",
+    "bn2d 4",
+    "relu",
+    "flatten",
+    "linear 64 8",
+    "bn1d 8",
+    "relu",
+    "dropout 0.5",
+    "linear 8 3",
+]
+
+
+def _state(rng: np.random.Generator, layers: list[str]) -> list[np.ndarray]:
+    """Random weights and non-trivial running statistics, in the model's state_dict order."""
+    from grader._sandbox._driver import build_model
+
+    probe = build_model(layers, [[], [], False])  # only for the keys and shapes
+    out = []
+    for key, t in probe.state_dict().items():
+        if key.endswith("num_batches_tracked"):
+            out.append(np.array(int(rng.integers(1, 50)), dtype=np.int64))
+        elif key.endswith("running_var"):
+            out.append(rng.uniform(0.5, 2.0, tuple(t.shape)))
+        else:
+            out.append(rng.normal(0, 0.5, tuple(t.shape)))
+    return out
+
+
+def torch_eval_mode_fix(suite: Suite, rng: np.random.Generator) -> None:
+    def case(
+        cid: str,
+        title: str,
+        pts: float,
+        frozen=(),
+        start_eval=False,
+        sizes=(5, 4, 1),
+        raise_on: int | None = None,
+    ) -> None:
+        c = suite.check(cid, title, pts)
+        s = c.scenario
+        layers = list(LAYERS) + ([f"raise_on {raise_on}"] if raise_on else [])
+        state = [s.arr(a) for a in _state(rng, layers)]
+        m = s.op("torch_model", layers=layers, args=[{"$l": state}, list(frozen), start_eval])
+        keys = s.op("keys", obj=m)
+        batches = [s.tensor(features(rng, (n, 3, 4, 4), axis=1)) for n in sizes]
+        outs = s.call("evaluate", s.ref(m), {"$l": batches}, report_args=False)
+        if raise_on:
+            s.raises("evaluate on a model that raises", outs)
+        else:
+            for i, n in enumerate(sizes):
+                s.compare(f"output {i + 1} (batch of {n})", outs, "ret", i)
+                rg = s.op("attr", obj=outs, i=[i], name="requires_grad")
+                s.same(f"output {i + 1}.requires_grad", rg, "ret")
+        after = s.op("state", obj=m)
+        s.same("state_dict keys", keys, "ret")
+        for key in _keys(layers):
+            s.compare(f"{key} (after evaluate)", after, "ret", key)
+        s.same("training flag of every submodule (after evaluate)", s.op("modes", obj=m), "ret")
+
+    case("eval-from-train-mode", "model in training mode: outputs, state and modes", 3)
+    case("eval-from-eval-mode", "model already in eval mode", 1, start_eval=True)
+    case("eval-frozen-bn", "a frozen batch-norm layer stays in eval mode", 2, frozen=(1,))
+    case("eval-batch-of-one", "batches of one sample", 1, sizes=(1, 1))
+    case(
+        "eval-model-raises",
+        "a model that raises midway is restored",
+        2,
+        sizes=(4, 3, 2),
+        raise_on=3,
+    )
+
+
+def _keys(layers: list[str]) -> list[str]:
+    from grader._sandbox._driver import build_model
+
+    return list(build_model(layers, [[], [], False]).state_dict().keys())

@@ -8,7 +8,7 @@ variant that reproduces the submission's outputs names the mistake.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from grader._diagnose._torch_variants import TorchKnobs
 from grader._diagnose._variants import Knobs, MergeKnobs, fix_namespace, merge_namespace, namespace
@@ -31,6 +31,8 @@ class Mistake:
 
             if self.knobs.grads is not None:
                 return tv.function_namespace(self.knobs)
+            if self.knobs.evaluate is not None:
+                return tv.evaluate_namespace(self.knobs)
             return tv.module_namespace(self.knobs)
         if kind == "numpy-fix":
             return fix_namespace(self.knobs)
@@ -434,170 +436,6 @@ MISTAKES: list[Mistake] = [
         ("把 running_var 当作标准差使用了", "running_var 是方差：要取 sqrt(running_var + eps)。"),
         ("把 running_var 當作標準差使用了", "running_var 是變異數：要取 sqrt(running_var + eps)。"),
     ),
-    _m(
-        "syncbn-unweighted-mean",
-        MergeKnobs(unweighted_mean=True),
-        (
-            "device means averaged without weighting by their counts",
-            "Weight each device's mean by its count: mean = sum(n_k * mean_k) / n.",
-        ),
-        (
-            "设备均值直接平均，没有按样本数加权",
-            "按各设备的样本数加权：mean = sum(n_k * mean_k) / n。",
-        ),
-        (
-            "裝置平均值直接平均，沒有按樣本數加權",
-            "按各裝置的樣本數加權：mean = sum(n_k * mean_k) / n。",
-        ),
-    ),
-    _m(
-        "syncbn-within-variance-only",
-        MergeKnobs(within_only=True),
-        (
-            "merged variance misses the spread between devices",
-            "Add each device's (mean_k - mean)^2 to its variance before weighting: var = sum(n_k * (var_k + (mean_k - mean)^2)) / n.",
-        ),
-        (
-            "合并方差漏掉了设备之间的离散",
-            "加权前给每个设备的方差加上 (mean_k - mean)^2：var = sum(n_k * (var_k + (mean_k - mean)^2)) / n。",
-        ),
-        (
-            "合併變異數漏掉了裝置之間的離散",
-            "加權前替每個裝置的變異數加上 (mean_k - mean)^2：var = sum(n_k * (var_k + (mean_k - mean)^2)) / n。",
-        ),
-    ),
-    _m(
-        "syncbn-one-pass-variance",
-        MergeKnobs(one_pass_var=True),
-        (
-            "merged variance computed as E[x²] − E[x]²",
-            "With a large mean the two terms cancel; write the variance with deviations from the merged mean.",
-        ),
-        (
-            "合并方差用 E[x²] − E[x]² 计算",
-            "均值很大时两项会相互抵消；请用相对合并均值的偏差来写方差。",
-        ),
-        (
-            "合併變異數用 E[x²] − E[x]² 計算",
-            "平均值很大時兩項會相互抵消；請用相對合併平均值的偏差來寫變異數。",
-        ),
-    ),
-    _m(
-        "syncbn-empty-shard",
-        MergeKnobs(keep_empty=True),
-        (
-            "empty devices are not ignored",
-            "Drop devices whose count is 0 before merging: their rows may hold NaN.",
-        ),
-        ("没有忽略空设备", "合并前去掉样本数为 0 的设备：它们的行可能是 NaN。"),
-        ("沒有忽略空裝置", "合併前去掉樣本數為 0 的裝置：它們的列可能是 NaN。"),
-    ),
-    _m(
-        "torch-biased-running-var",
-        TorchKnobs(biased_running_var=True),
-        (
-            "running_var accumulates the biased variance",
-            "PyTorch normalizes with the biased variance but stores the unbiased one (n / (n - 1)) in running_var.",
-        ),
-        (
-            "running_var 累积了有偏方差",
-            "PyTorch 用有偏方差归一化，但在 running_var 中存的是无偏方差（乘以 n / (n - 1)）。",
-        ),
-        (
-            "running_var 累積了有偏變異數",
-            "PyTorch 用有偏變異數正規化，但在 running_var 中存的是不偏變異數（乘以 n / (n - 1)）。",
-        ),
-    ),
-    _m(
-        "torch-momentum-flipped",
-        TorchKnobs(momentum_flipped=True),
-        (
-            "momentum used in the CS231n sense",
-            "In PyTorch, momentum weights the new batch: running = (1 - momentum) * running + momentum * batch.",
-        ),
-        (
-            "momentum 按 CS231n 的含义使用了",
-            "在 PyTorch 中 momentum 乘的是新批次：running = (1 - momentum) * running + momentum * batch。",
-        ),
-        (
-            "momentum 按 CS231n 的含義使用了",
-            "在 PyTorch 中 momentum 乘的是新批次：running = (1 - momentum) * running + momentum * batch。",
-        ),
-    ),
-    _m(
-        "torch-eval-batch-stats",
-        TorchKnobs(eval_batch_stats=True),
-        (
-            "eval mode normalizes with the batch's statistics",
-            "When self.training is False (and running statistics are tracked), use running_mean and running_var.",
-        ),
-        (
-            "eval 模式用了当前批次的统计量",
-            "当 self.training 为 False（且记录滑动统计量）时，使用 running_mean 和 running_var。",
-        ),
-        (
-            "eval 模式用了目前批次的統計量",
-            "當 self.training 為 False（且記錄滑動統計量）時，使用 running_mean 和 running_var。",
-        ),
-    ),
-    _m(
-        "torch-batches-not-counted",
-        TorchKnobs(no_count=True),
-        (
-            "num_batches_tracked is never incremented",
-            "Add 1 to num_batches_tracked on every training step; momentum=None averages with 1 / num_batches_tracked.",
-        ),
-        (
-            "num_batches_tracked 从未递增",
-            "每个训练步给 num_batches_tracked 加 1；momentum=None 时用 1 / num_batches_tracked 做平均。",
-        ),
-        (
-            "num_batches_tracked 從未遞增",
-            "每個訓練步替 num_batches_tracked 加 1；momentum=None 時用 1 / num_batches_tracked 做平均。",
-        ),
-    ),
-    _m(
-        "torch-dx-missing-mean-path",
-        TorchKnobs(grads=Knobs(no_mean_path=True)),
-        (
-            "backward: dx misses the path through the mean",
-            "mu depends on every row of x: subtract the batch mean of dx_hat.",
-        ),
-        ("backward：dx 缺少经过均值的路径", "mu 依赖于 x 的每一行：要减去 dx_hat 的批均值。"),
-        ("backward：dx 缺少經過平均值的路徑", "mu 依賴於 x 的每一列：要減去 dx_hat 的批次平均值。"),
-    ),
-    _m(
-        "torch-dx-missing-variance-path",
-        TorchKnobs(grads=Knobs(no_var_path=True)),
-        (
-            "backward: dx misses the path through the variance",
-            "var depends on every row of x: subtract x_hat * mean(dx_hat * x_hat).",
-        ),
-        (
-            "backward：dx 缺少经过方差的路径",
-            "var 依赖于 x 的每一行：要减去 x_hat * mean(dx_hat * x_hat)。",
-        ),
-        (
-            "backward：dx 缺少經過變異數的路徑",
-            "var 依賴於 x 的每一列：要減去 x_hat * mean(dx_hat * x_hat)。",
-        ),
-    ),
-    _m(
-        "torch-dgamma-dbeta-swapped",
-        TorchKnobs(grads=Knobs(swap_dgamma_dbeta=True)),
-        (
-            "backward returns dgamma and dbeta swapped",
-            "Return (dx, dgamma, dbeta, None) in the order of forward's inputs.",
-        ),
-        (
-            "backward 返回的 dgamma 和 dbeta 互换了",
-            "按 forward 输入的顺序返回 (dx, dgamma, dbeta, None)。",
-        ),
-        (
-            "backward 傳回的 dgamma 和 dbeta 互換了",
-            "依 forward 輸入的順序傳回 (dx, dgamma, dbeta, None)。",
-        ),
-    ),
     # recognised without a variant
     _m(
         "inplace-input",
@@ -637,4 +475,53 @@ MISTAKES: list[Mistake] = [
     ),
 ]
 
+from grader._diagnose._catalog_more import MORE  # noqa: E402  (they use _m and Mistake)
+
+MISTAKES += MORE
+
+# The bank question that explains each mistake's concept (tests check that each id exists).
+QUESTIONS: dict[str, str] = {
+    "running-stats-not-written-back": "running-stats-are-buffers",
+    "momentum-flipped": "equivalent-momentum-settings",
+    "batch-stats-at-test": "bn-train-vs-inference-modes",
+    "no-running-stats": "batch-dependent-predictions",
+    "mode-ignored": "bn-layer-train-and-eval",
+    "running-var-unbiased": "cs231n-running-var-two-steps",
+    "running-var-is-std": "cs231n-running-var-two-steps",
+    "wrong-axis": "bn-conv-axes-choice",
+    "layernorm-over-batch": "bn-vs-layernorm",
+    "spatial-reshape-without-transpose": "bn-conv-axes-choice",
+    "groupnorm-strided-groups": "groupnorm-axes-nchw",
+    "groupnorm-per-channel": "groupnorm-special-cases",
+    "dgamma-dbeta-swapped": "bn-backward-derivation",
+    "dgamma-uses-x": "bn-backward-derivation",
+    "dx-missing-mean-path": "backward-mean-variance-paths",
+    "dx-missing-variance-path": "backward-mean-variance-paths",
+    "dx-missing-gamma": "bn-backward-derivation",
+    "dx-sum-not-mean": "bn-backward-derivation",
+    "fold-eps-missing": "bn-folding-formula",
+    "fold-mean-not-subtracted": "bn-folding-formula",
+    "fold-bias-not-scaled": "bn-folding-formula",
+    "fold-var-as-std": "bn-folding-formula",
+    "syncbn-unweighted-mean": "syncbn",
+    "syncbn-within-variance-only": "syncbn",
+    "syncbn-one-pass-variance": "syncbn",
+    "syncbn-empty-shard": "syncbn",
+    "torch-biased-running-var": "pytorch-running-var-unbiased",
+    "torch-momentum-flipped": "pytorch-running-mean-three-steps",
+    "torch-eval-batch-stats": "eval-mode-bn-output",
+    "torch-batches-not-counted": "momentum-none-cumulative-average",
+    "torch-dx-missing-mean-path": "backward-mean-variance-paths",
+    "torch-dx-missing-variance-path": "backward-mean-variance-paths",
+    "torch-dgamma-dbeta-swapped": "bn-backward-derivation",
+    "torch-eval-not-called": "validation-in-train-mode",
+    "torch-outputs-keep-grad": "eval-vs-no-grad",
+    "torch-train-forced-after": "pytorch-freeze-bn",
+    "torch-not-restored-on-error": "pytorch-freeze-bn",
+    "running-stats-not-initialised": "running-stats-initial-value-decay",
+}
+MISTAKES = [
+    replace(m, question=QUESTIONS[m.id]) if m.question is None and m.id in QUESTIONS else m
+    for m in MISTAKES
+]
 BY_ID: dict[str, Mistake] = {m.id: m for m in MISTAKES}

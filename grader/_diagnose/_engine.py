@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from grader._checks._check import Check, Outcome
+from grader._checks._check import Check, Outcome, _plain_equal
 from grader._checks._compare import compare
 from grader._checks._scenario import pick, run_local
 from grader._diagnose._catalog import BY_ID
@@ -86,13 +86,27 @@ def diagnose_all(
     return out
 
 
+def _outcome(results: dict[str, StepResult], step: str) -> str | None:
+    r = results.get(step)
+    if r is None or r.skipped:
+        return "missing"
+    return None if r.ok else (r.error.type if r.error else "Error")
+
+
 def _reproduces(check: Check, got: dict[str, StepResult], variant: dict[str, StepResult]) -> bool:
     """Every output the submission produced matches the variant's, and the variant differs
     from the reference somewhere (a variant that equals the reference explains nothing)."""
     compared = 0
     differs = False
     for o in check.scenario.outputs:
-        if o.kind != "value":
+        if o.kind == "raises":
+            mine, theirs = _outcome(got, o.step), _outcome(variant, o.step)
+            if mine != theirs:
+                return False
+            compared += 1
+            differs = differs or theirs != _outcome(check.ref, o.step)
+            continue
+        if o.kind not in ("value", "exact"):
             continue
         try:
             mine = pick(got.get(o.step), o.path)
@@ -102,11 +116,20 @@ def _reproduces(check: Check, got: dict[str, StepResult], variant: dict[str, Ste
             theirs: Any = pick(variant.get(o.step), o.path)
         except (LookupError, TypeError, IndexError):
             return False
+        try:
+            want = pick(check.ref.get(o.step), o.path)
+        except (LookupError, TypeError, IndexError):
+            want = None
+        if o.kind == "exact":
+            if not _plain_equal(mine, theirs):
+                return False
+            compared += 1
+            differs = differs or not _plain_equal(theirs, want)
+            continue
         tol = check.tols.get(o.label)
         if compare(o.label, mine, np.asarray(theirs), tol) is not None:
             return False
         compared += 1
-        if not differs:
-            want = pick(check.ref.get(o.step), o.path)
+        if not differs and want is not None:
             differs = compare(o.label, np.asarray(theirs), np.asarray(want), tol) is not None
     return compared > 0 and differs

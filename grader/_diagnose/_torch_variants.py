@@ -17,6 +17,7 @@ class TorchKnobs:
     eval_batch_stats: bool = False  # eval mode still normalizes with the batch's statistics
     no_count: bool = False  # num_batches_tracked never incremented
     grads: Knobs | None = None  # BatchNormFunction: backward with these NumPy knobs
+    evaluate: str | None = None  # evaluate(): one of EVALUATE_MISTAKES
 
 
 def module_namespace(k: TorchKnobs) -> SimpleNamespace:
@@ -75,3 +76,38 @@ def function_namespace(k: TorchKnobs) -> SimpleNamespace:
             return torch.from_numpy(dx), torch.from_numpy(dg), torch.from_numpy(db), None
 
     return SimpleNamespace(BatchNormFunction=BatchNormFunction)
+
+
+EVALUATE_MISTAKES = ("no-eval", "no-no-grad", "train-after", "not-restored-on-error")
+
+
+def evaluate_namespace(k: TorchKnobs) -> SimpleNamespace:
+    import torch
+
+    def evaluate(model, batches):
+        if k.evaluate == "no-eval":
+            with torch.no_grad():
+                return [model(x) for x in batches]
+        modes = [(m, m.training) for m in model.modules()]
+        model.eval()
+        if k.evaluate == "train-after":
+            with torch.no_grad():
+                outs = [model(x) for x in batches]
+            model.train()
+            return outs
+        if k.evaluate == "not-restored-on-error":
+            with torch.no_grad():
+                outs = [model(x) for x in batches]
+            for m, t in modes:
+                m.training = t
+            return outs
+        try:
+            if k.evaluate == "no-no-grad":
+                return [model(x) for x in batches]
+            with torch.no_grad():
+                return [model(x) for x in batches]
+        finally:
+            for m, t in modes:
+                m.training = t
+
+    return SimpleNamespace(evaluate=evaluate)

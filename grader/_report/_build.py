@@ -29,7 +29,7 @@ MAX_WHERE = 5
 def _err(e: SubmissionError | None, source: Source) -> SubmissionErrorInfo | None:
     if e is None:
         return None
-    info = SubmissionErrorInfo(type=e.type, message=e.message, line=e.line)
+    info = SubmissionErrorInfo.model_construct(type=e.type, message=e.message, line=e.line)
     loc = source.lines.locate(e.line)
     if loc is not None:
         info.cell, info.cell_line = loc
@@ -45,7 +45,7 @@ def _at(e: SubmissionErrorInfo | None, lang: str) -> str:
 
 
 def _where(m: Mismatch) -> Where:
-    return Where(
+    return Where.model_construct(
         output=m.label,
         kind=m.kind,
         detail=m.detail,
@@ -97,7 +97,7 @@ def _check_result(
         name, hint = mistake.text.get(lang, mistake.text["en"])
         msg = t("mistake", lang, name=name) + " " + msg
         question = mistake.question
-    return CheckResult(
+    return CheckResult.model_construct(
         id=check.id,
         title=title(check.title, lang),
         passed=outcome.passed,
@@ -156,7 +156,7 @@ def build_result(
     for check, outcome in zip(suite.checks, outcomes, strict=True):
         if _optional_missing(check, outcome):
             checks.append(
-                CheckResult(
+                CheckResult.model_construct(
                     id=check.id,
                     title=title(check.title, lang),
                     passed=True,
@@ -193,7 +193,7 @@ def build_result(
             "status.forbidden",
             lang,
             at=at,
-            message=run_err.message if run_err else ", ".join(run.forbidden),
+            message=run_err.message if run_err else ", ".join(dict.fromkeys(run.forbidden)),
             allowed=", ".join(exercise.allowed_imports),
         )
     elif run.status == "timeout":
@@ -208,7 +208,7 @@ def build_result(
     else:
         message = t("status.passed", lang)
     passed = status == "passed"
-    return GradeResult(
+    return GradeResult.model_construct(
         exercise=exercise.id,
         submission=submission.name,
         status=status,
@@ -251,7 +251,7 @@ def forbidden_result(
         message=err.message,
         allowed=", ".join(exercise.allowed_imports),
     )
-    return GradeResult(
+    return GradeResult.model_construct(
         exercise=exercise.id,
         submission=submission.name,
         status="forbidden",

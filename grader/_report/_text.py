@@ -53,7 +53,9 @@ def render_text(result: GradeResult, color: bool | None = None, width: int = 100
         f"{lab['seed']} {result.seed}[/]"
     )
     failing = [c for c in result.checks if not c.passed]
-    for c in result.checks:
+    if result.status != "failed" and all(not c.where and c.error is None for c in failing):
+        failing = []  # nothing ran (syntax error, forbidden import…): the header says it all
+    for c in result.checks if failing or result.passed else []:
         sym = "[dim]·[/]" if c.max_points == 0 else "[green]✓[/]" if c.passed else "[red]✗[/]"
         console.print(f"  {sym} {escape(c.title)} [dim]({c.id})[/]")
     if failing:

@@ -211,10 +211,10 @@ def build_model(layers, arrays):
         elif name == "raise_on":
             mods.append(RaiseOn(int(p[0])))
     model = nn.Sequential(*mods).double()
-    state = model.state_dict()
-    with torch.no_grad():
-        for t, arr in zip(state.values(), arrays[0], strict=True):
-            t.copy_(torch.from_numpy(arr))
+    if arrays[0]:  # the grader's weights and running statistics, in state_dict order
+        with torch.no_grad():
+            for t, arr in zip(model.state_dict().values(), arrays[0], strict=True):
+                t.copy_(torch.from_numpy(np.asarray(arr)))
     for i in arrays[1]:  # submodules to leave in eval mode (frozen batch norm)
         model[i].eval()
     if arrays[2]:

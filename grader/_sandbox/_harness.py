@@ -20,6 +20,7 @@ the manifest as data; the exit code means nothing to the grader.
 """
 
 import builtins
+import contextlib
 import ctypes
 import importlib.abc
 import importlib.util
@@ -124,9 +125,10 @@ def install_guard(guard):
 def forbid_names(names, guard):
     """Replace each forbidden dotted name (torch.nn.functional.batch_norm, torch.nn.BatchNorm2d)
     by a stand-in that refuses the submission and lets library code through (torch's own
-    modules call F.batch_norm). A class keeps its identity (isinstance still works); only its
-    ``__init__`` refuses, which also stops subclasses. Like the import guard this is a policy
-    for honest grading: enough introspection finds the originals.
+    modules call F.batch_norm), even when reached through ``getattr`` with a built string. A
+    class keeps its identity (isinstance still works); only its ``__init__`` refuses, which also
+    stops subclasses. Like the import guard this is a policy for honest grading: enough
+    introspection finds the originals. (The static pass in ``grader._forbidden`` runs first.)
     """
     for dotted in names:
         parts = dotted.split(".")
@@ -145,10 +147,11 @@ def forbid_names(names, guard):
         target = getattr(parent, rest[-1], None)
         if target is None:
             continue
-        if isinstance(target, type):
-            target.__init__ = _refusing(target.__init__, dotted, guard)
-        elif callable(target):
-            setattr(parent, rest[-1], _refusing(target, dotted, guard))
+        with contextlib.suppress(AttributeError, TypeError):  # a read-only attribute stays
+            if isinstance(target, type):
+                target.__init__ = _refusing(target.__init__, dotted, guard)
+            elif callable(target):
+                setattr(parent, rest[-1], _refusing(target, dotted, guard))
 
 
 def _refusing(fn, dotted, guard):

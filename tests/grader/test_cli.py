@@ -166,3 +166,28 @@ def test_golden_reports(name, fmt, lang, grader_bank, reference, monkeypatch):
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(_normalise(out))
     assert _normalise(out) == golden.read_text()
+
+
+def test_watch_grades_again_on_save_and_stops_on_ctrl_c(grader_bank, reference, tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    import sys
+
+    sub = tmp_path / "sol.py"
+    sub.write_text((CORPUS / "batchnorm-forward" / "eps_missing.py").read_text())
+    env = {**os.environ, "MLPREP_BANK": str(grader_bank), "PYTHONPATH": str(REPO)}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "mlprep", "grade", "batchnorm-forward", str(sub), "--watch"],
+        env=env,
+        cwd=str(REPO),
+        encoding="utf-8",
+        timeout=60,
+    )
+    child.expect("Likely mistake: eps is missing")
+    child.expect("watching")
+    sub.write_text(SOLUTION.read_text())
+    child.expect("All checks passed")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -90,3 +90,11 @@ def test_text_is_short_and_coloured_only_when_asked(results):
     assert "\x1b[" not in plain
     assert len(plain.splitlines()) < 30
     assert "\x1b[" in render(failed, "text", color=True)
+
+
+def test_results_built_without_validation_are_valid(results):
+    """build_result uses model_construct (fast); every result must still pass validation."""
+    for r in results:
+        again = GradeResult.model_validate_json(r.model_dump_json())
+        assert again == GradeResult.model_validate(r.model_dump())
+        assert 0.0 <= again.score <= 1.0

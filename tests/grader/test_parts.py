@@ -184,10 +184,13 @@ def test_every_mistake_has_three_locales_and_a_real_question():
     from mlprep.content import collect
 
     bank, _ = collect(REPO)
+    linked = 0
     for m in MISTAKES:
         assert set(m.text) == set(LOCALES), m.id
         if m.question is not None:
             assert m.question in bank.questions, (m.id, m.question)
+            linked += 1
+    assert linked >= len(MISTAKES) - 6  # a few generic ones (dtype, in-place) have no question
 
 
 def test_variants_with_no_knobs_agree_with_the_reference(reference):
@@ -254,3 +257,34 @@ def test_exercise_cache_is_keyed_by_the_file(grader_bank):
     with pytest.raises(ContentError):
         load_exercise("batchnorm-forward")
     assert "mlprep.content" in sys.modules  # the invalid file went through the loader
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=1, max_dims=3, max_side=6),
+        elements=st.floats(-1e3, 1e3),
+    ),
+    st.floats(1e-12, 1e-3),
+    st.data(),
+)
+def test_compare_finds_the_worst_element_and_respects_the_tolerance(want, atol, data):
+    from grader._checks._compare import Tolerance, compare
+
+    tol = Tolerance(atol=atol, measured=0.0)
+    flat = data.draw(st.integers(0, want.size - 1))
+    idx = np.unravel_index(flat, want.shape)
+    inside = want.copy()
+    inside[idx] += atol * 0.5
+    assert compare("out", inside, want, tol) is None
+    outside = want.copy()
+    outside[idx] += atol * 4
+    m = compare("out", outside, want, tol)
+    assert m is not None and m.kind == "value"
+    assert m.index == tuple(int(i) for i in idx)
+    assert m.abs_err == pytest.approx(atol * 4, rel=1e-3, abs=1e-9)  # float64 rounding of x + d
+    assert compare("out", want.astype(np.float32), want, tol).kind == "dtype"
+    column = want.reshape(-1, 1)
+    if column.shape != want.shape:
+        assert compare("out", column, want, tol).kind == "shape"
