@@ -1,4 +1,8 @@
-"""Run a submission in isolation: ``Sandbox`` is the swap point, ``ProcessSandbox`` the default.
+"""Run a submission in isolation: ``Sandbox`` is the swap point.
+
+Layers (docs/security.md): ``ProcessSandbox`` (everywhere), ``BwrapSandbox`` (Linux, namespaces,
+seccomp), ``ForkedSandbox`` (either, forked from a pre-started zygote: batches);
+``default_sandbox()`` picks the strongest that a start-up probe finds working.
 
 Importing this package does not import numpy (the process must start before that cost is paid);
 the decoding helpers load on first use.
@@ -20,6 +24,8 @@ from grader._sandbox._process import ProcessSandbox
 
 __all__ = [
     "Bad",
+    "BwrapSandbox",
+    "ForkedSandbox",
     "Job",
     "Limits",
     "Opaque",
@@ -30,8 +36,17 @@ __all__ = [
     "Sandbox",
     "StepResult",
     "SubmissionError",
+    "default_sandbox",
     "load_npy",
+    "probe",
 ]
+
+_LAZY = {  # stronger layers: imported on first use (bwrap reads package metadata)
+    "BwrapSandbox": "grader._sandbox._bwrap",
+    "ForkedSandbox": "grader._sandbox._forked",
+    "default_sandbox": "grader._sandbox._probe",
+    "probe": "grader._sandbox._probe",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -39,4 +54,8 @@ def __getattr__(name: str) -> Any:
         from grader._sandbox import _decode
 
         return getattr(_decode, name)
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(name)

@@ -33,8 +33,8 @@ class Job:
     source: str  # the submission's Python source (notebooks are converted before)
     entry_points: tuple[str, ...]
     allowed_imports: tuple[str, ...]
+    forbidden: tuple[str, ...] = ()  # dotted names the submission may not call (nn.BatchNorm2d)
     torch: bool = False  # pre-import torch in the sandbox (torch exercises only)
-    forbidden: tuple[str, ...] = ()  # dotted names the submission may not call
     limits: Limits = field(default_factory=Limits)
     plan: Plan | None = None  # may come later, through ``Running.finish``
 

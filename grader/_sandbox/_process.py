@@ -5,7 +5,10 @@ and driver; an empty environment (thread-count variables excepted); ``python -I`
 no PYTHON* variables, script dir not on sys.path); stdin closed; a new session so the whole
 process group is killed at the end; rlimits set before exec (CPU seconds, address space, file
 size, open files, no core dumps); stdout/stderr captured to files and read back up to a cap; a
-wall-clock timeout. It does not hide the file system or the network: that is the bubblewrap layer.
+wall-clock timeout; at the end, the whole process tree is killed (``_tree``: the grader is a
+child subreaper and every sandbox process carries a token, so setsid and double forks do not
+escape). It does not hide the file system or the network: that is the bubblewrap layer
+(``BwrapSandbox``, a subclass that only changes how the child is started).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from grader._sandbox import _tree
 from grader._sandbox._base import Job, Plan, Running, RunResult, Sandbox, SubmissionError
 
 HERE = Path(__file__).resolve().parent
@@ -36,8 +40,9 @@ MAX_FILE_MB = 256
 STATUSES = {"ok", "error", "syntax", "missing", "forbidden", "memory"}
 
 
-def _env() -> dict[str, str]:
+def _env(token: str) -> dict[str, str]:
     env = {k: os.environ[k] for k in THREAD_VARS if k in os.environ}
+    env[_tree.TOKEN_VAR] = token  # finds the tree's processes wherever they go (not a secret)
     for k in THREAD_VARS:
         env.setdefault(k, "1")  # one thread: deterministic sums and no oversubscription
     env["PYTHONHASHSEED"] = "0"
@@ -63,9 +68,17 @@ def _head(f, cap: int) -> str:
 
 
 class ProcessRunning(Running):
+    """Starts the harness at once (it imports numpy while the grader loads the exercise);
+    a subclass that needs the job to build its command sets ``defer`` and spawns in configure."""
+
+    defer = False
+
     def __init__(self, source: str, level: str):
         self.level = level
         self.job: Job | None = None
+        self.proc: subprocess.Popen | None = None
+        self.ctrl = -1
+        self.token = _tree.new_token()
         self.t0 = time.perf_counter()
         self.dir = Path(tempfile.mkdtemp(prefix="mlprep-grade-"))
         (self.dir / "job" / "in").mkdir(parents=True)
@@ -75,9 +88,20 @@ class ProcessRunning(Running):
         shutil.copyfile(DRIVER, self.dir / "_driver.py")
         self.stdout = tempfile.TemporaryFile()  # noqa: SIM115 - closed in cancel()
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        if not self.defer:
+            self._spawn(None)
+
+    def _prefix(self, job: Job | None) -> tuple[list[str], list[int]]:
+        """The command wrapping the interpreter, and fds it needs open (none here)."""
+        return [], []
+
+    def _spawn(self, job: Job | None) -> None:
+        _tree.become_subreaper()
+        prefix, extra_fds = self._prefix(job)
         read_fd, self.ctrl = os.pipe()
         self.proc = subprocess.Popen(
             [
+                *prefix,
                 sys.executable,
                 "-I",
                 "-B",
@@ -86,26 +110,29 @@ class ProcessRunning(Running):
                 str(read_fd),
             ],
             cwd=self.dir,
-            env=_env(),
+            env=_env(self.token),
             stdin=subprocess.DEVNULL,
             stdout=self.stdout,
             stderr=self.stderr,
-            pass_fds=(read_fd,),
+            pass_fds=(read_fd, *extra_fds),
             start_new_session=True,
             preexec_fn=_outer_limits,
             close_fds=True,
         )
-        os.close(read_fd)
+        for fd in (read_fd, *extra_fds):
+            os.close(fd)
 
     def configure(self, job: Job) -> None:
         self.job = job
+        if self.proc is None:
+            self._spawn(job)
         self.t_limit = time.perf_counter()  # the time limit counts from here
         lim = job.limits
         header = {
             "entry_points": list(job.entry_points),
             "allowed": list(job.allowed_imports),
-            "torch": job.torch,
             "forbidden": list(job.forbidden),
+            "torch": job.torch,
             "memory_mb": lim.memory_mb,
             "time_s": lim.time_s,
         }
@@ -149,55 +176,35 @@ class ProcessRunning(Running):
 
         timer = threading.Timer(max(remaining, 0.1), expire)
         timer.start()
-        try:
-            self.proc.wait()  # blocking waitpid: no polling latency
+        try:  # blocking, no polling latency; WNOWAIT: not reaped, so its pid cannot be reused
+            os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOWAIT)  # before the tree is killed
         finally:
             timer.cancel()
+            timer.join()
         return fired.is_set()
 
     def _collect(self, timed_out: bool) -> RunResult:
-        from grader._sandbox._decode import _error, decode_steps, read_manifest, read_steps
-
         self._kill()
         cap = self.job.limits.output_kb * 1024
-        rc = self.proc.returncode
-        data = read_manifest(self.dir / "out") or {}
-        raw_status = data.get("status")
-        if timed_out or rc == -signal.SIGXCPU:
-            status = "timeout"
-        elif raw_status in STATUSES and (raw_status != "ok" or rc == 0):
-            status = raw_status
-        else:
-            status = "crashed"
-        result = RunResult(
-            status=status,
-            steps=decode_steps(read_steps(self.dir / "out"), self.dir / "out"),
-            error=_error(data.get("error")),
-            missing=[str(m)[:80] for m in data.get("missing", [])][:20]
-            if isinstance(data.get("missing"), list)
-            else [],
-            forbidden=[str(m)[:80] for m in data.get("forbidden", [])][:20]
-            if isinstance(data.get("forbidden"), list)
-            else [],
-            stdout=_head(self.stdout, cap).replace(str(self.dir) + os.sep, ""),
-            stderr=_head(self.stderr, cap).replace(str(self.dir) + os.sep, ""),
-            duration_s=time.perf_counter() - self.t0,
-            level=self.level,
+        return run_result(
+            self.dir / "out",
+            self._signalled(self.proc.returncode),
+            timed_out,
+            _head(self.stdout, cap).replace(str(self.dir) + os.sep, ""),  # paths as the learner's
+            _head(self.stderr, cap).replace(str(self.dir) + os.sep, ""),
+            self.job.limits.time_s,
+            self.t0,
+            self.level,
         )
-        if status == "crashed":
-            why = f"killed by signal {-rc}" if rc is not None and rc < 0 else f"exit code {rc}"
-            if "MemoryError" in result.stderr or rc == -signal.SIGKILL:  # OOM killer
-                result.status = "memory"
-            result.error = SubmissionError("Crash", f"the process ended early ({why})")
-        elif status == "timeout":
-            result.error = SubmissionError(
-                "Timeout", f"no result within {self.job.limits.time_s:g} s"
-            )
-        return result
+
+    def _signalled(self, rc: int | None) -> int | None:
+        """The exit status as Popen reports it: negative for a signal."""
+        return rc
 
     def _killpg(self) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+        _tree.kill_tree(self.proc.pid, self.token)
 
     def _kill(self) -> None:
         self._killpg()
@@ -207,8 +214,10 @@ class ProcessRunning(Running):
         if self.ctrl >= 0:
             os.close(self.ctrl)
             self.ctrl = -1
-        if self.proc.returncode is None:
+        if self.proc is not None and self.proc.returncode is None:
             self._kill()
+        elif self.proc is not None:  # reaped already: only the token finds what it left
+            _tree.kill_tree(None, self.token)
         self.stdout.close()
         self.stderr.close()
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -221,3 +230,54 @@ class ProcessSandbox(Sandbox):
 
     def start(self, source: str) -> ProcessRunning:
         return ProcessRunning(source, self.level)
+
+
+def run_result(
+    out: Path,
+    rc: int | None,
+    timed_out: bool,
+    stdout: str,
+    stderr: str,
+    time_s: float,
+    t0: float,
+    level: str,
+) -> RunResult:
+    """The run's result from what the sandbox left in ``out`` (untrusted, validated) and how the
+    process ended (negative rc: killed by that signal). The exit code alone never says "ok":
+    it takes a complete manifest *and* a clean exit."""
+    from grader._sandbox._decode import _error, decode_steps, read_manifest, read_steps
+
+    # a submission that swapped its output folder for a link (to another learner's outputs, to
+    # a host folder) gets nothing read through it; its processes are all dead by now
+    refused = out.is_symlink() or out.parent.is_symlink()
+    data = {} if refused else read_manifest(out) or {}
+    raw_status = data.get("status")
+    if timed_out or rc == -signal.SIGXCPU:
+        status = "timeout"
+    elif raw_status in STATUSES and (raw_status != "ok" or rc == 0):
+        status = raw_status
+    else:
+        status = "crashed"
+    result = RunResult(
+        status=status,
+        steps={} if refused else decode_steps(read_steps(out), out),
+        error=_error(data.get("error")),
+        missing=[str(m)[:80] for m in data.get("missing", [])][:20]
+        if isinstance(data.get("missing"), list)
+        else [],
+        forbidden=[str(m)[:80] for m in data.get("forbidden", [])][:20]
+        if isinstance(data.get("forbidden"), list)
+        else [],
+        stdout=stdout,
+        stderr=stderr,
+        duration_s=time.perf_counter() - t0,
+        level=level,
+    )
+    if status == "crashed":
+        why = f"killed by signal {-rc}" if rc is not None and rc < 0 else f"exit code {rc}"
+        if "MemoryError" in result.stderr or rc == -signal.SIGKILL:  # OOM killer
+            result.status = "memory"
+        result.error = SubmissionError("Crash", f"the process ended early ({why})")
+    elif status == "timeout":
+        result.error = SubmissionError("Timeout", f"no result within {time_s:g} s")
+    return result

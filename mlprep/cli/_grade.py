@@ -38,20 +38,44 @@ def _grade_one(exercise: str, path: Path, fmt: str, lang: str, seed: int | None)
     return 0 if result.passed else 1
 
 
-def _batch(exercise: str, folder: Path, fmt: str, lang: str, seed: int | None) -> int:
-    from grader._grade import grade_batch
+def _batch(
+    exercise: str,
+    folder: Path,
+    fmt: str,
+    lang: str,
+    seed: int | None,
+    jobs: int,
+    csv_path: Path | None,
+    scheduler: str | None,
+) -> int:
+    """Every learner in FOLDER (grader._batch); json: one object per line, in name order."""
+    from grader._batch import iter_grades, learners, prepare, printable
     from grader._report import render
 
-    files = sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file())
-    if not files:
-        raise GradingError(f"{folder} holds no .py or .ipynb files")
-    results = grade_batch(exercise, files, seed=seed, lang=lang)
+    subs = learners(folder)
+    if not subs:
+        raise GradingError(f"{folder} holds no .py or .ipynb files and no sub-folders")
+    if scheduler:
+        from grader._distributed import grade_distributed
+
+        results = grade_distributed(exercise, subs, scheduler, seed=seed, lang=lang)
+    else:
+        results = iter_grades(prepare(exercise, seed), subs, jobs=jobs, lang=lang)
+    done = []
     for r in results:
+        done.append(r)
         if fmt == "json":
             click.echo(r.model_dump_json())
+        elif fmt == "text":
+            line = f"{r.submission}: {r.status} {r.points:g}/{r.max_points:g}  {r.message}"
+            click.echo(printable(line))
         else:
             click.echo(render(r, fmt, color=False), nl=False)
-    return 0 if all(r.passed for r in results) else 1
+    if csv_path is not None:
+        from grader._batch import write_csv
+
+        write_csv(csv_path, done)
+    return 0 if all(r.passed for r in done) else 1
 
 
 def _watch(exercise: str, path: Path, fmt: str, lang: str, seed: int | None) -> int:
@@ -106,10 +130,42 @@ def _watch(exercise: str, path: Path, fmt: str, lang: str, seed: int | None) -> 
     help="Seed of the random inputs (printed in every result) to reproduce a run.",
 )
 @click.option("--watch", is_flag=True, help="Grade again whenever the file is saved.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Folder: grade this many submissions at a time.",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Folder: also write one summary row per submission to this CSV file.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Folder: grade on a Dask cluster (e.g. tcp://10.0.0.5:8786) instead of locally.",
+)
 def grade_cmd(
-    exercise: str, submission: Path, fmt: str, lang: str, seed: int | None, watch: bool
+    exercise: str,
+    submission: Path,
+    fmt: str,
+    lang: str,
+    seed: int | None,
+    watch: bool,
+    jobs: int,
+    csv_path: Path | None,
+    scheduler: str | None,
 ) -> None:
     """Grade SUBMISSION (a .py file, a .ipynb notebook, or a folder of them) on EXERCISE.
+
+    A folder is a class: each .py/.ipynb file, or each sub-folder, is one learner; all are
+    graded with the same seed, --jobs at a time (or on a Dask cluster with --scheduler).
 
     The submission runs in a separate, limited process; its outputs are compared with the
     reference on random inputs (reproducible with --seed), and every failed check says which
@@ -121,9 +177,11 @@ def grade_cmd(
     if submission.is_dir():
         if watch:
             raise GradingError("--watch needs a file, not a folder")
-        code = _batch(exercise, submission, fmt, lang, seed)
+        code = _batch(exercise, submission, fmt, lang, seed, jobs, csv_path, scheduler)
     elif watch:
         code = _watch(exercise, submission, fmt, lang, seed)
     else:
+        if csv_path is not None or scheduler is not None:
+            raise GradingError("--csv and --scheduler need a folder of submissions")
         code = _grade_one(exercise, submission, fmt, lang, seed)
     click.get_current_context().exit(code)

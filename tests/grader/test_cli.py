@@ -140,9 +140,10 @@ def _normalise(text: str) -> str:
         ("no_mean_path", "text", "zh-Hant"),
     ],
 )
-def test_golden_reports(name, fmt, lang, grader_bank, reference):
+def test_golden_reports(name, fmt, lang, grader_bank, reference, monkeypatch):
     """Reports as a learner sees them. Regenerate with MLPREP_UPDATE_GOLDEN=1 after a deliberate
     change and review the diff."""
+    monkeypatch.setenv("MLPREP_SANDBOX", "process")  # the result names it: same on every machine
     exercise = "batchnorm-forward" if name != "no_mean_path" else "batchnorm-backward"
     r = grade(
         exercise,
