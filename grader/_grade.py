@@ -127,6 +127,19 @@ def grade(
     )
 
 
-def grade_batch(exercise_id: str, submissions: list[Path], **kwargs) -> list[GradeResult]:
-    """Grade several submissions, one after another (a pooled version may replace this)."""
-    return [grade(exercise_id, path, **kwargs) for path in submissions]
+def grade_batch(
+    exercise_id: str,
+    submissions: list[Path],
+    *,
+    jobs: int = 1,
+    seed: int | None = None,
+    lang: str = "en",
+    root: Path | None = None,
+) -> list[GradeResult]:
+    """Grade several submissions with pre-forked workers; one result per submission, in order.
+
+    Reference outputs are computed once; each submission still runs isolated from the others.
+    """
+    from grader._batch import grade_many
+
+    return grade_many(exercise_id, submissions, jobs=jobs, seed=seed, lang=lang, root=root)
