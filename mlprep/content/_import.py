@@ -41,14 +41,20 @@ _BOUNDARY = set(" \t，。、；：,.;:!?！？)）]】」")
 
 
 def _second_copy(line: str, rendered: str, start: int) -> int:
-    """Where the rendered text appears again after the LaTeX: prefer an end at a word boundary."""
-    first = u = line.find(rendered, start)
+    """Where the rendered text appears again after the LaTeX source, or -1.
+
+    Of the occurrences that end at a word boundary and leave balanced braces in between, the last
+    one wins: the rendered text may also occur inside the source (``+\\hat{x} + \\beta+``).
+    """
+    best, u = -1, line.find(rendered, start)
     while u >= 0:
         end = u + len(rendered)
-        if end == len(line) or line[end] in _BOUNDARY or CJK.match(line[end]):
-            return u
+        at_boundary = end == len(line) or line[end] in _BOUNDARY or CJK.match(line[end])
+        between = line[start - 1 : u]
+        if at_boundary and between.count("{") == between.count("}") and not CJK.search(between):
+            best = u
         u = line.find(rendered, u + 1)
-    return first
+    return best
 
 
 def fix_katex_debris(line: str) -> str:
