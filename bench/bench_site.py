@@ -1,0 +1,93 @@
+"""Benchmark: build the study site for N synthetic entries in 3 locales, against MkDocs Material.
+
+    /work/venv/bin/python bench/bench_site.py [--entries 1000] [--keep DIR]
+
+Both sides get the same pages from the same content: per locale a home page, one page per tag,
+one per level, and one per question with prompt, options or statements, answer, key points and
+misconceptions in collapsible blocks, and references. Both build search: ours runs Pagefind
+(extended, CJK segmentation) over all three locales; MkDocs runs its built-in search plugin.
+MkDocs gets one site per locale (the way Material documents multi-language sites), each built
+in its own process, two at a time on two cores. Neither side reads a cache from a previous run:
+our build writes into a fresh folder (no manifest), MkDocs has none. Everything runs offline.
+
+Prints both wall times and the ratio ours / MkDocs (the target is at most 0.10).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench._synthetic import LOCALES, write_bank, write_mkdocs  # noqa: E402
+
+
+def build_ours(bank: Path, out: Path) -> tuple[float, int]:
+    env = {**os.environ, "MLPREP_BANK": str(bank), "MLPREP_NO_CACHE": "1"}
+    code = (
+        "import sys, time; from pathlib import Path; t = time.perf_counter();"
+        "from mlprep.site import build_site;"
+        "r = build_site(Path(sys.argv[1]));"
+        "print(r.pages, time.perf_counter() - t)"
+    )
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(out)], env=env, capture_output=True, text=True, cwd=REPO
+    )
+    if done.returncode:
+        sys.exit(f"mlprep site build failed:\n{done.stderr}")
+    wall = time.perf_counter() - started
+    return wall, int(done.stdout.split()[0])
+
+
+def build_mkdocs(projects: list[Path], jobs: int) -> float:
+    def one(project: Path) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml")],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, projects))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--entries", type=int, default=1000)
+    ap.add_argument("--jobs", type=int, default=2, help="MkDocs builds run in parallel")
+    ap.add_argument("--keep", type=Path, help="work here and keep the outputs")
+    args = ap.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-site-"))
+    work.mkdir(parents=True, exist_ok=True)
+    bank = work / "bank"
+    if not bank.exists():
+        write_bank(bank, args.entries)
+    projects = [write_mkdocs(bank, work / "mkdocs", loc) for loc in LOCALES]
+    out = work / "ours" / "site"
+    if out.exists():
+        import shutil
+
+        shutil.rmtree(out)
+    ours, pages = build_ours(bank, out)
+    mkdocs = build_mkdocs(projects, args.jobs)
+    mk_pages = sum(1 for p in projects for _ in (p / "site").rglob("*.html"))
+    print(f"entries: {args.entries} x {len(LOCALES)} locales")
+    print(f"mlprep site build: {pages} pages in {ours:.2f} s (with Pagefind index)")
+    print(f"mkdocs material:   {mk_pages} pages in {mkdocs:.2f} s (with its search plugin)")
+    print(f"ratio ours/mkdocs: {ours / mkdocs:.3f} (target <= 0.100)")
+
+
+if __name__ == "__main__":
+    main()
