@@ -73,8 +73,7 @@ def serve(
                 continue
             before = now
             try:
-                result = rebuild()
-                echo(f"rebuilt: {getattr(result, 'rendered', [])!s:.0}{_summary(result)}")
+                echo(f"rebuilt: {_summary(rebuild())}")
             except MlprepError as exc:
                 echo(f"build failed, still serving the previous site: {exc}")
     except KeyboardInterrupt:

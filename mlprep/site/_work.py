@@ -51,7 +51,9 @@ def check_and_render(
     entries = [("q", qid) for qid in sorted(bank.questions)]
     entries += [("x", xid) for xid in sorted(bank.exercises)]
     shard_of = {entry: i % jobs for i, entry in enumerate(entries)}
-    own: dict[tuple[str, str], list[int]] = {}  # an entry's changed pages, rendered right after its check
+    own: dict[
+        tuple[str, str], list[int]
+    ] = {}  # an entry's changed pages, rendered right after its check
     rest: list[list[int]] = [[] for _ in range(jobs)]  # lists, home, search: spread evenly
     for n, i in enumerate(dirty):
         data = pages[i].data

@@ -162,3 +162,49 @@ def test_relative_links_match_posixpath(target: str, page: str) -> None:
 
     here = page.split("/")[:-1]
     assert relative(target, here) == posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+
+def test_every_page_has_landmarks_one_h1_ordered_headings_and_labelled_inputs(
+    built_site: Path,
+) -> None:
+    pages = [p for p in built_site.rglob("*.html") if "pagefind" not in p.parts]
+    assert len(pages) > 40
+    for path in pages:
+        html = path.read_text("utf-8")
+        where = path.relative_to(built_site)
+        assert html.count("<main") == 1, where
+        if path.name != "index.html" or path.parent != built_site:  # the root chooser is bare
+            assert "<header" in html and "<footer" in html and "<nav" in html, where
+            assert 'class="skip" href="#main"' in html, where
+        levels = [int(h) for h in re.findall(r"<h([1-6])[ >]", html)]
+        assert levels[0] == 1 and levels.count(1) == 1, where
+        for before, after in zip(levels, levels[1:], strict=False):
+            assert after <= before + 1, f"{where}: h{before} then h{after}"
+        for tag in re.findall(r"<input\b[^>]*>", html):
+            ident = re.search(r'\bid="([^"]+)"', tag)
+            assert ident and f'<label for="{ident.group(1)}"' in html, f"{where}: {tag}"
+        assert re.search(r'<html lang="[^"]+">', html), where
+
+
+def test_untranslated_entry_shows_the_source_text_marked_with_its_language(
+    bank: Path, tmp_path: Path
+) -> None:
+    from tests.site._bank import write_question
+
+    write_question(
+        bank,
+        "en-only-draft",
+        {
+            "kind": "open",
+            "tags": ["batchnorm"],
+            "difficulty": "easy",
+            "vetting": {"status": "draft"},
+            "locales": {"en": {"title": "Only English", "prompt": "P?", "answer": "A."}},
+        },
+    )
+    build_site(tmp_path / "site", search=False)
+    html = read(tmp_path / "site", "zh-Hant/questions/en-only-draft.html")
+    assert "尚未翻譯，顯示原文。" in html
+    assert '<article lang="en">' in html and "<h1>Only English</h1>" in html
+    switcher = html.split('<nav class="lang"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="../../zh-Hans/questions/en-only-draft.html"' in switcher
