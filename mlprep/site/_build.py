@@ -51,6 +51,7 @@ class BuildResult:
     indexed: bool = False  # whether the search index was rebuilt
     zip_path: Path | None = None
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # wall seconds per pipeline stage
 
 
 def build_site(
@@ -67,8 +68,10 @@ def build_site(
     ``jobs`` is the number of processes that check and render (default: one per core for large
     banks, one for small ones)."""
     started = time.perf_counter()
+    clock = _Clock()
     out = out.resolve()
     bank = _load(root)
+    clock("load")
     statements, stale = _exercise_texts(bank)
     if base_url is not None and not base_url.endswith("/"):
         base_url += "/"
@@ -85,6 +88,7 @@ def build_site(
     ]
     removed = sorted(set(previous) - set(keys))
     reindex = search and (bool(dirty or removed) or not old or not old.get("search"))
+    clock("plan")
 
     # Validate everything and render the changed pages, in memory; write only if all is well.
     jobs = jobs or _work.default_jobs(bank)
@@ -93,11 +97,21 @@ def build_site(
         raise SiteContentError(_work.blocking(problems))
     if len(rendered) != len(dirty):  # a shard that stopped early must never pass for a build
         raise SiteError(f"internal error: {len(dirty)} pages to render, {len(rendered)} rendered")
+    clock("check+render")
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     _fs.publishable(tmp)
+    indexer = None
     try:
+        if reindex:  # Pagefind works on its own thread while the pages are written
+            fresh = dict(rendered)
+            docs = (
+                (p.path, (fresh.get(p.path) or (out / p.path).read_bytes()).decode())
+                for p in pages
+                if p.template in _search.INDEXED
+            )
+            indexer = _search.Indexer(docs, tmp / "pagefind")
         if old:
             _fs.link_tree(out, tmp, skip={"pagefind"} if reindex or not search else set())
         for path, html in rendered:
@@ -106,8 +120,11 @@ def build_site(
             (tmp / path).unlink(missing_ok=True)
         for path, source in [*static_files().items(), *((a.path, a.source) for a in starters)]:
             _fs.copy_if_changed(source, tmp / path)
-        if reindex:
-            _search.index(tmp)
+        clock("write")
+        if indexer is not None:
+            indexer, running = None, indexer
+            running.join()
+            clock("search")
         manifest = {
             "version": MANIFEST_VERSION,
             "pages": keys,
@@ -116,13 +133,31 @@ def build_site(
         _fs.write(tmp / MANIFEST, json.dumps(manifest, indent=0, sort_keys=True).encode())
         _fs.swap(tmp, out)
     except BaseException:
+        if indexer is not None:
+            indexer.join_quietly()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    clock("swap")
     result = BuildResult(out, len(pages), [pages[i].path for i in dirty], removed, reindex)
     if zip_bundle:
         result.zip_path = _fs.zip_tree(out, out.with_name(out.name + ".zip"), exclude={MANIFEST})
+        clock("zip")
     result.seconds = time.perf_counter() - started
+    result.phases = clock.phases
     return result
+
+
+class _Clock:
+    """Wall time per stage, for the benchmark's breakdown."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.phases[stage] = self.phases.get(stage, 0.0) + now - self._last
+        self._last = now
 
 
 def _load(root: Path | None) -> Bank:
