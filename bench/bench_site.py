@@ -16,6 +16,7 @@ Prints both wall times and the ratio ours / MkDocs (the target is at most 0.10).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -30,13 +31,13 @@ sys.path.insert(0, str(REPO))
 from bench._synthetic import LOCALES, write_bank, write_mkdocs  # noqa: E402
 
 
-def build_ours(bank: Path, out: Path) -> tuple[float, int]:
+def build_ours(bank: Path, out: Path) -> tuple[float, int, dict[str, float]]:
     env = {**os.environ, "MLPREP_BANK": str(bank), "MLPREP_NO_CACHE": "1"}
     code = (
         "import sys, time; from pathlib import Path; t = time.perf_counter();"
         "from mlprep.site import build_site;"
         "r = build_site(Path(sys.argv[1]));"
-        "print(r.pages, time.perf_counter() - t)"
+        "import json; print(r.pages, time.perf_counter() - t, json.dumps(r.phases))"
     )
     started = time.perf_counter()
     done = subprocess.run(
@@ -45,7 +46,8 @@ def build_ours(bank: Path, out: Path) -> tuple[float, int]:
     if done.returncode:
         sys.exit(f"mlprep site build failed:\n{done.stderr}")
     wall = time.perf_counter() - started
-    return wall, int(done.stdout.split()[0])
+    count, _inner, phases = done.stdout.split(maxsplit=2)
+    return wall, int(count), json.loads(phases)
 
 
 def build_mkdocs(projects: list[Path], jobs: int) -> float:
@@ -80,11 +82,12 @@ def main() -> None:
         import shutil
 
         shutil.rmtree(out)
-    ours, pages = build_ours(bank, out)
+    ours, pages, phases = build_ours(bank, out)
     mkdocs = build_mkdocs(projects, args.jobs)
     mk_pages = sum(1 for p in projects for _ in (p / "site").rglob("*.html"))
     print(f"entries: {args.entries} x {len(LOCALES)} locales")
     print(f"mlprep site build: {pages} pages in {ours:.2f} s (with Pagefind index)")
+    print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
     print(f"mkdocs material:   {mk_pages} pages in {mkdocs:.2f} s (with its search plugin)")
     print(f"ratio ours/mkdocs: {ours / mkdocs:.3f} (target <= 0.100)")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from mlprep._errors import MlprepError
+from mlprep.content import Problem
 
 out_option = click.option(
     "--out",
@@ -31,9 +32,17 @@ def _build(out: Path, base_url: str | None, zip_bundle: bool, search: bool):
     try:
         return build_site(out, base_url=base_url, zip_bundle=zip_bundle, search=search)
     except SiteContentError as exc:
-        for problem in exc.problems:
-            click.echo(problem.format(), err=True)
+        for p in exc.problems:  # the way 'mlprep check' prints them: paths from here
+            where = _display(exc.root / p.path) if exc.root else p.path
+            click.echo(Problem(str(where), p.line, p.col, p.severity, p.message).format(), err=True)
         raise
+
+
+def _display(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 @click.group("site")

@@ -1,9 +1,9 @@
 """The build pipeline: load → validate everything → plan → render what changed → index → swap.
 
 Nothing is written to ``out`` until every check has passed and every page has rendered: the site
-is assembled in a sibling temp folder (seeded with hard links to the previous build, so unchanged
-pages cost nothing) and then exchanged with ``out`` in one rename. A failed build leaves the
-previous site exactly as it was.
+is assembled in a private sibling folder (seeded with hard links to the previous build, so
+unchanged pages cost nothing) and then exchanged with ``out`` in one rename. A failed build
+deletes that folder and leaves the previous site exactly as it was.
 
 Incremental builds: ``.mlprep-site.json`` in the output maps each page to the hash of its inputs
 (its data, plus a fingerprint of templates, static files and the site's code). A page whose hash
@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlprep._errors import SiteError
-from mlprep.content import Bank, Problem, collect, exercise_source_hash
+from mlprep.content import Bank, Problem, collect, default_root, exercise_source_hash
 from mlprep.site import _fs, _search, _work
 from mlprep.site._markdown import SiteRenderError
 from mlprep.site._pages import Page, plan
-from mlprep.site._render import json_key, render_page, source_fingerprint, static_files
+from mlprep.site._render import environment, json_key, render_page, source_fingerprint, static_files
 
 MANIFEST = ".mlprep-site.json"
 MANIFEST_VERSION = 1
@@ -35,7 +35,8 @@ MANIFEST_VERSION = 1
 class SiteContentError(SiteError):
     """The bank has errors; ``problems`` lists them as ``mlprep check`` would."""
 
-    def __init__(self, problems: Sequence[Problem]):
+    def __init__(self, problems: Sequence[Problem], root: Path | None = None):
+        self.root = root  # the bank the problem paths are relative to
         self.problems = [p for p in problems if p.severity == "error"]
         first = self.problems[0].format() if self.problems else "invalid content"
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
@@ -76,6 +77,7 @@ def build_site(
     if base_url is not None and not base_url.endswith("/"):
         base_url += "/"
     pages, starters = plan(bank, statements, stale, base_url)
+    environment(fresh=True)  # before the workers fork, so they share it
 
     salt = hashlib.sha256((source_fingerprint() + json.dumps([base_url, search])).encode())
     keys = {p.path: _key(salt, p) for p in pages}
@@ -88,42 +90,48 @@ def build_site(
     ]
     removed = sorted(set(previous) - set(keys))
     reindex = search and (bool(dirty or removed) or not old or not old.get("search"))
-    clock("plan")
 
-    # Validate everything and render the changed pages, in memory; write only if all is well.
-    jobs = jobs or _work.default_jobs(bank)
-    problems, rendered = _work.check_and_render(bank, pages, dirty, _render, jobs)
-    if _work.blocking(problems):
-        raise SiteContentError(_work.blocking(problems))
-    if len(rendered) != len(dirty):  # a shard that stopped early must never pass for a build
-        raise SiteError(f"internal error: {len(dirty)} pages to render, {len(rendered)} rendered")
-    clock("check+render")
-
+    # Check everything and render what changed. Pages are written as they come, into a private
+    # staging folder; the published folder is replaced only once every check has passed.
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     _fs.publishable(tmp)
-    indexer = None
+    indexer: _search.Indexer | None = None
+    indexed = {p.path for p in pages if p.template in _search.INDEXED}
+    written: set[str] = set()
+
+    def sink(path: str, html: bytes) -> None:
+        nonlocal indexer
+        _fs.write(tmp / path, html)
+        written.add(path)
+        if reindex and path in indexed:
+            # Started here, once the workers are forked: forking a process that runs threads
+            # can copy a lock in its held state into the child.
+            indexer = indexer or _search.Indexer(tmp / "pagefind")
+            indexer.add(path, html)
+
     try:
-        if reindex:  # Pagefind works on its own thread while the pages are written
-            fresh = dict(rendered)
-            docs = (
-                (p.path, (fresh.get(p.path) or (out / p.path).read_bytes()).decode())
-                for p in pages
-                if p.template in _search.INDEXED
-            )
-            indexer = _search.Indexer(docs, tmp / "pagefind")
+        if reindex:
+            _search.executable()  # fail before any work if search cannot be built
         if old:
             _fs.link_tree(out, tmp, skip={"pagefind"} if reindex or not search else set())
-        for path, html in rendered:
-            _fs.write(tmp / path, html)
+        clock("plan")
+        jobs = jobs or _work.default_jobs(bank)
+        problems, handed = _work.check_and_render(bank, pages, dirty, _render, jobs, sink)
+        if _work.blocking(problems):
+            raise SiteContentError(_work.blocking(problems), bank.root)
+        if handed != len(dirty):  # a batch that stopped early must never pass for a build
+            raise SiteError(f"internal error: {len(dirty)} pages to render, {handed} written")
+        clock("check+render+write")
         for path in removed:
             (tmp / path).unlink(missing_ok=True)
         for path, source in [*static_files().items(), *((a.path, a.source) for a in starters)]:
             _fs.copy_if_changed(source, tmp / path)
-        clock("write")
-        if indexer is not None:
-            indexer, running = None, indexer
-            running.join()
+        if reindex:
+            indexer = indexer or _search.Indexer(tmp / "pagefind")
+            for path in sorted(indexed - written):  # unchanged pages, from the previous build
+                indexer.add(path, (out / path).read_bytes())
+            indexer.finish()
             clock("search")
         manifest = {
             "version": MANIFEST_VERSION,
@@ -134,7 +142,7 @@ def build_site(
         _fs.swap(tmp, out)
     except BaseException:
         if indexer is not None:
-            indexer.join_quietly()
+            indexer.close()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     clock("swap")
@@ -165,7 +173,7 @@ def _load(root: Path | None) -> Bank:
     bank, problems = collect(root)
     errors = [p for p in problems if p.severity == "error"]
     if bank is None or errors:
-        raise SiteContentError(errors or problems)
+        raise SiteContentError(errors or problems, (root or default_root()).resolve())
     return bank
 
 

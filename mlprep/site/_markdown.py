@@ -147,18 +147,3 @@ def _single_paragraph(tokens: list[Token]) -> bool:
         and tokens[1].type == "inline"
         and tokens[2].type == "paragraph_close"
     )
-
-
-def plain_text(text: str) -> str:
-    """Markdown to plain text (for <title>, meta descriptions): inline markup and math as source."""
-    md = parser()
-    parts: list[str] = []
-    for tok in md.parse(text):
-        for child in tok.children or []:
-            if child.type in ("text", "code_inline", "html_inline") or child.type.startswith(
-                "math"
-            ):
-                parts.append(child.content)
-            elif child.type in ("softbreak", "hardbreak"):
-                parts.append(" ")
-    return "".join(parts).strip() or text

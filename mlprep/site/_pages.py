@@ -42,6 +42,17 @@ def _sorted_questions(bank: Bank) -> list[Question]:
     return sorted(bank.questions.values(), key=lambda q: (bank.topic(q.id), q.id))
 
 
+# is_stale hashes the source text; lists ask it of each question many times per build.
+_STALE: dict[tuple[str, str], bool] = {}
+
+
+def _is_stale(q: Question, locale: str) -> bool:
+    key = (q.id, locale)
+    if key not in _STALE:
+        _STALE[key] = q.is_stale(locale)
+    return _STALE[key]
+
+
 def _item(q: Question, locale: str) -> dict[str, Any]:
     """A question as it appears in a list."""
     return {
@@ -49,7 +60,7 @@ def _item(q: Question, locale: str) -> dict[str, Any]:
         "title": q.text(locale).title,
         "kind": q.kind,
         "difficulty": q.difficulty,
-        "stale": q.is_stale(locale),
+        "stale": _is_stale(q, locale),
         "missing": locale not in q.locales,
         "draft": q.vetting.status == "draft",
         "path": question_path(locale, q.id),
@@ -62,7 +73,7 @@ def _alternates(bank: Bank, path_of, entry: Question | Exercise | None) -> list[
     for info in bank.config.locales:
         stale = missing = False
         if isinstance(entry, Question):
-            stale, missing = entry.is_stale(info.code), info.code not in entry.locales
+            stale, missing = _is_stale(entry, info.code), info.code not in entry.locales
         elif isinstance(entry, Exercise):
             missing = info.code not in entry.locales
         out.append(
@@ -84,6 +95,19 @@ def plan(
     base_url: str | None,
 ) -> tuple[list[Page], list[Asset]]:
     """Every page of the site. ``statements`` maps (exercise id, locale) to statement Markdown."""
+    _STALE.clear()
+    try:
+        return _plan(bank, statements, stale_exercises, base_url)
+    finally:
+        _STALE.clear()
+
+
+def _plan(
+    bank: Bank,
+    statements: dict[tuple[str, str], str],
+    stale_exercises: set[tuple[str, str]],
+    base_url: str | None,
+) -> tuple[list[Page], list[Asset]]:
     cfg = bank.config
     questions = _sorted_questions(bank)
     exercises = sorted(bank.exercises.values(), key=lambda x: x.id)
@@ -188,7 +212,7 @@ def _question_page(
         "q": q.model_dump(mode="json", exclude={"locales"}),
         "text": q.text(loc).model_dump(mode="json"),
         "topic": bank.topic(q.id),
-        "stale": q.is_stale(loc),
+        "stale": _is_stale(q, loc),
         "missing": loc not in q.locales,
         "source_path": question_path(q.source_locale, q.id),
         "tags": [labels[t] for t in q.tags if t in labels],

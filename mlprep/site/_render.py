@@ -7,6 +7,8 @@ Links are relative to the page (``url('assets/style.css')`` on ``en/questions/x.
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,12 +24,24 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 
-@lru_cache(maxsize=1)
-def environment():
+_ENV = None
+
+
+def environment(fresh: bool = False):
+    """The Jinja environment; ``fresh`` makes a new one (each build starts with one, so a template
+    edited while ``mlprep site serve`` runs is read again, and within a build nothing is stat'ed)."""
+    global _ENV
+    if _ENV is None or fresh:
+        _ENV = _make_environment()
+    return _ENV
+
+
+def _make_environment():
     import jinja2
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        auto_reload=False,
         autoescape=True,  # every value is escaped unless a helper below marks it as safe HTML
         undefined=jinja2.StrictUndefined,  # a typo in a template fails the build, not the page
         trim_blocks=True,
@@ -35,9 +49,18 @@ def environment():
     )
     env.filters["md"] = _md_block
     env.filters["md_inline"] = _md_inline
-    env.filters["plain"] = _markdown.plain_text
+    env.filters["plain"] = _plain
     env.filters["letter"] = lambda i: chr(65 + int(i))
     return env
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(text: str) -> str:
+    """Inline Markdown as plain text, for <title>: the rendered HTML without its tags (a formula
+    keeps its symbols). Reuses the cached rendering of the same title in the page's <h1>."""
+    return html.unescape(_TAG.sub("", _md_inline(text)))
 
 
 @lru_cache(maxsize=65536)

@@ -10,19 +10,19 @@ searching page's own ``lang``.
 Pagefind is given a search document per page rather than the page itself: the page's
 ``data-pagefind-body`` part without its MathML. Formulas are markup-heavy (half of Pagefind's work
 on a bank with math) and their letters are useless as search terms and noise in excerpts. The
-documents are staged in memory-backed storage when the system has it, and indexed on a thread
-while the build writes the pages themselves.
+documents are staged in memory-backed storage when the system has it, and handed to Pagefind in
+batches while the build is still rendering, so indexing overlaps rendering.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable
 from pathlib import Path
 
 from mlprep._errors import SiteError
@@ -74,47 +74,79 @@ def search_document(html: str) -> str | None:
 
 
 class Indexer:
-    """Index search documents into ``output`` on a background thread; ``join`` waits and reports."""
+    """Pagefind on a thread, fed while the build goes on.
 
-    def __init__(self, documents: Iterable[tuple[str, str]], output: Path):
+    ``add`` stages a page's search document; every ``batch`` documents the staged folder is handed
+    to Pagefind, which indexes it while the build renders more pages. ``finish`` hands over the
+    rest, waits, and writes the index into ``output``. ``close`` abandons it.
+    """
+
+    def __init__(self, output: Path, batch: int = 400):
         executable()
-        self._stage = Path(tempfile.mkdtemp(prefix="mlprep-search-", dir=_fast_tmp()))
+        self._root = Path(tempfile.mkdtemp(prefix="mlprep-search-", dir=_fast_tmp()))
         self._output = output
+        self._batch = batch
+        self._count = 0
+        self._folder = self._new_folder()
+        self._queue: queue.Queue[Path | None] = queue.Queue()
         self._error: BaseException | None = None
-        try:
-            for path, html in documents:
-                doc = search_document(html)
-                if doc is not None:
-                    target = self._stage / path
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(doc, "utf-8")
-        except BaseException:
-            shutil.rmtree(self._stage, ignore_errors=True)
-            raise
+        self._abandoned = False
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
         self._thread.start()
 
-    def _run(self) -> None:
-        try:
-            asyncio.run(_index(self._stage, self._output))
-        except BaseException as exc:  # handed to join(), on the build's thread
-            self._error = exc
+    def _new_folder(self) -> Path:
+        return Path(tempfile.mkdtemp(dir=self._root))
 
-    def join(self) -> None:
+    def add(self, path: str, html: bytes) -> None:
+        doc = search_document(html.decode("utf-8"))
+        if doc is None:
+            return
+        target = self._folder / path  # the folder mirrors the site, so Pagefind's URLs are right
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(doc, "utf-8")
+        self._count += 1
+        if self._count % self._batch == 0:
+            self._queue.put(self._folder)
+            self._folder = self._new_folder()
+
+    def finish(self) -> None:
+        self._queue.put(self._folder)
+        self._queue.put(None)
         self._thread.join()
-        shutil.rmtree(self._stage, ignore_errors=True)
+        shutil.rmtree(self._root, ignore_errors=True)
         if isinstance(self._error, SiteError):
             raise self._error
         if self._error is not None:  # the service reports failures as bare Exceptions
             raise SiteError(f"search index failed: {self._error}") from None
+        if not self._count:
+            raise SiteError("search index failed: no page to index")
         for pattern in _UNUSED:
             for path in self._output.glob(pattern):
                 path.unlink()
 
-    def join_quietly(self) -> None:
-        """Wait and clean up after a build that failed for another reason."""
-        self._thread.join()
-        shutil.rmtree(self._stage, ignore_errors=True)
+    def close(self) -> None:
+        """Stop Pagefind (without writing, unless ``finish`` asked) and remove the staged files."""
+        if self._thread.is_alive():
+            self._abandoned = True
+            self._queue.put(None)
+            self._thread.join()
+        shutil.rmtree(self._root, ignore_errors=True)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._index())
+        except BaseException as exc:  # handed to finish(), on the build's thread
+            self._error = self._error or exc
+
+    async def _index(self) -> None:
+        from pagefind.index import IndexConfig, PagefindIndex
+
+        loop = asyncio.get_running_loop()
+        async with PagefindIndex(IndexConfig(output_path=str(self._output))) as idx:
+            while (folder := await loop.run_in_executor(None, self._queue.get)) is not None:
+                await idx.add_directory(str(folder))
+            if self._abandoned:  # leave the context by an exception: Pagefind writes nothing
+                raise SiteError("search index abandoned")
 
 
 def _fast_tmp() -> str | None:
@@ -122,13 +154,3 @@ def _fast_tmp() -> str | None:
     if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
         return shm
     return None  # the system's temp folder
-
-
-async def _index(stage: Path, output: Path) -> None:
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    config = IndexConfig(output_path=str(output))
-    async with PagefindIndex(config) as idx:
-        result = await idx.add_directory(str(stage))
-        if not result.get("page_count"):
-            raise SiteError("search index failed: Pagefind found no pages to index")

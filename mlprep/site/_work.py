@@ -1,10 +1,13 @@
-"""Check and render in parallel: the bank is split into shards by entry, one per worker process.
+"""Check and render in parallel: entries are split into small batches run by worker processes.
 
-A worker checks its entries (``check_bank``) one at a time and renders each entry's changed pages
-right after its check, in memory; nothing is written until the parent has seen every shard's
-problems. Checking converts every formula to MathML, and the converter's cache is per process and
-bounded, so rendering an entry while its formulas are fresh converts each formula once. Workers are forked, so they inherit the loaded bank and the
-planned pages instead of receiving them pickled; where fork is unavailable, one process does it all.
+A worker checks each entry of its batch (``check_bank``) and renders that entry's changed pages
+right after, in memory; checking converts every formula to MathML and the converter's cache is per
+process and bounded, so rendering while an entry's formulas are fresh converts each formula once.
+Batches stream back to the parent, which writes pages into the build's private staging folder
+while the workers go on. The first blocking problem stops all writing, and the build then deletes
+the staging folder: content with errors never reaches the published site. Workers are forked, so
+they inherit the loaded bank and the planned pages instead of receiving them pickled; where fork
+is unavailable, or the bank is small, the parent does it all.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from mlprep.content import Bank, Problem, check_bank
 from mlprep.site._pages import Page
 
 Renderer = Callable[[Page, Bank], str]
+Sink = Callable[[str, bytes], None]
+Task = tuple[list[tuple[str, str]], list[int]]  # entries to check (with their pages), other pages
 Result = tuple[list[Problem], list[tuple[str, bytes]]]
 
-Work = tuple[list[tuple[str, str]], dict[tuple[str, str], list[int]], list[int]]
-_STATE: tuple[Bank, list[Page], list[Work], Renderer] | None = None  # set before forking
+_BATCH = 25  # entries per task: small enough to stream, large enough to amortize the hand-off
+_STATE: tuple[Bank, list[Page], dict[tuple[str, str], list[int]], Renderer] | None = None
 
 
 def is_stale_problem(problem: Problem) -> bool:
@@ -44,60 +49,66 @@ def default_jobs(bank: Bank) -> int:
 
 
 def check_and_render(
-    bank: Bank, pages: list[Page], dirty: list[int], render: Renderer, jobs: int
-) -> Result:
-    """Every problem in the bank, and ``(path, html)`` for each page index in ``dirty``."""
+    bank: Bank, pages: list[Page], dirty: list[int], render: Renderer, jobs: int, sink: Sink
+) -> tuple[list[Problem], int]:
+    """Check every entry and render each page index in ``dirty``, handing pages to ``sink`` until
+    a blocking problem appears. Returns every problem and the number of pages handed over."""
     global _STATE
     entries = [("q", qid) for qid in sorted(bank.questions)]
     entries += [("x", xid) for xid in sorted(bank.exercises)]
-    shard_of = {entry: i % jobs for i, entry in enumerate(entries)}
-    own: dict[
-        tuple[str, str], list[int]
-    ] = {}  # an entry's changed pages, rendered right after its check
-    rest: list[list[int]] = [[] for _ in range(jobs)]  # lists, home, search: spread evenly
-    for n, i in enumerate(dirty):
+    own: dict[tuple[str, str], list[int]] = {}
+    rest: list[int] = []  # home, lists, search: not tied to one entry
+    for i in dirty:
         data = pages[i].data
         kind = "q" if "q" in data else "x" if "x" in data else None
         if kind is None:
-            rest[n % jobs].append(i)
+            rest.append(i)
         else:
             own.setdefault((kind, data[kind]["id"]), []).append(i)
-    work = [
-        ([e for e in entries if shard_of[e] == k], {e: own.get(e, []) for e in entries}, rest[k])
-        for k in range(jobs)
-    ]
-    _STATE = (bank, pages, work, render)
+    tasks: list[Task] = [(entries[i : i + _BATCH], []) for i in range(0, len(entries), _BATCH)]
+    tasks += [([], rest[i : i + _BATCH * 4]) for i in range(0, len(rest), _BATCH * 4)]
+
+    problems: list[Problem] = []
+    handed = 0
+    _STATE = (bank, pages, own, render)
     try:
         if jobs == 1:
-            results = [_shard(0)]
+            results = map(_run, tasks)
+            handed = _drain(results, problems, sink)
         else:
             ctx = multiprocessing.get_context("fork")
             with ctx.Pool(jobs) as pool:
-                results = pool.map(_shard, range(jobs))
+                handed = _drain(pool.imap_unordered(_run, tasks), problems, sink)
     finally:
         _STATE = None
-    problems = [p for r in results for p in r[0]]
-    rendered = [page for r in results for page in r[1]]
-    return sorted(problems), rendered
+    return sorted(problems), handed
 
 
-def _shard(k: int) -> Result:
+def _drain(results, problems: list[Problem], sink: Sink) -> int:
+    handed = 0
+    for found, rendered in results:
+        problems += found
+        if blocking(problems):
+            continue  # keep collecting problems to report them all; write nothing more
+        for path, html in rendered:
+            sink(path, html)
+            handed += 1
+    return handed
+
+
+def _run(task: Task) -> Result:
     assert _STATE is not None
-    bank, pages, work, render = _STATE
-    entries, own, rest = work[k]
+    bank, pages, own, render = _STATE
+    entries, others = task
     problems: list[Problem] = []
     rendered: list[tuple[str, bytes]] = []
     for kind, entry_id in entries:
-        # Check one entry, then render its pages while its formulas are in the MathML cache.
-        if kind == "q":
-            found = check_bank(bank, question_ids=[entry_id], exercise_ids=[])
-        else:
-            found = check_bank(bank, question_ids=[], exercise_ids=[entry_id])
-        problems += found
+        qids, xids = ([entry_id], []) if kind == "q" else ([], [entry_id])
+        problems += check_bank(bank, question_ids=qids, exercise_ids=xids)
         if blocking(problems):
-            continue  # the build will stop: keep checking (to report everything), stop rendering
-        for i in own[(kind, entry_id)]:
+            continue  # the build will stop: keep checking, stop rendering
+        for i in own.get((kind, entry_id), []):
             rendered.append((pages[i].path, render(pages[i], bank).encode()))
     if not blocking(problems):
-        rendered += [(pages[i].path, render(pages[i], bank).encode()) for i in rest]
+        rendered += [(pages[i].path, render(pages[i], bank).encode()) for i in others]
     return problems, rendered
