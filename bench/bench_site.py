@@ -1,6 +1,6 @@
 """Benchmark: build the study site for N synthetic entries in 3 locales, against MkDocs Material.
 
-    /work/venv/bin/python bench/bench_site.py [--entries 1000] [--keep DIR]
+    /work/venv/bin/python bench/bench_site.py [--entries 1000] [--repeat N] [--keep DIR]
 
 Both sides get the same pages from the same content: per locale a home page, one page per tag,
 one per level, and one per question with prompt, options or statements, answer, key points and
@@ -10,7 +10,11 @@ MkDocs gets one site per locale (the way Material documents multi-language sites
 in its own process, two at a time on two cores. Neither side reads a cache from a previous run:
 our build writes into a fresh folder (no manifest), MkDocs has none. Everything runs offline.
 
-Prints both wall times and the ratio ours / MkDocs (the target is at most 0.10).
+Each side is timed from the start of its processes to the end (our time includes starting Python
+and importing). With ``--repeat N`` the two builds alternate N times and the best wall time of each
+is kept, so a busy spell on a shared machine does not decide the result. Prints wall and CPU
+seconds (user + system, every process involved) and the ratios ours / MkDocs; the target is at
+most 0.10 of the wall time.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +35,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench._synthetic import LOCALES, write_bank, write_mkdocs  # noqa: E402
+
+
+def _cpu() -> float:
+    """User + system seconds of every child process that has finished (and of theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def build_ours(bank: Path, out: Path) -> tuple[float, int, dict[str, float]]:
@@ -69,6 +81,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--entries", type=int, default=1000)
     ap.add_argument("--jobs", type=int, default=2, help="MkDocs builds run in parallel")
+    ap.add_argument("--repeat", type=int, default=1, help="alternate the two builds N times")
     ap.add_argument("--keep", type=Path, help="work here and keep the outputs")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-site-"))
@@ -78,18 +91,42 @@ def main() -> None:
         write_bank(bank, args.entries)
     projects = [write_mkdocs(bank, work / "mkdocs", loc) for loc in LOCALES]
     out = work / "ours" / "site"
-    if out.exists():
-        import shutil
-
-        shutil.rmtree(out)
-    ours, pages, phases = build_ours(bank, out)
-    mkdocs = build_mkdocs(projects, args.jobs)
+    ours_runs: list[tuple[float, float, dict[str, float]]] = []
+    mk_runs: list[tuple[float, float]] = []
+    pages = 0
+    for _ in range(args.repeat):  # alternate, so a busy spell on the machine hits both sides
+        shutil.rmtree(out, ignore_errors=True)  # a cold build: no previous site, no manifest
+        cpu = _cpu()
+        wall, pages, phases = build_ours(bank, out)
+        ours_runs.append((wall, _cpu() - cpu, phases))
+        for project in projects:
+            shutil.rmtree(project / "site", ignore_errors=True)
+        cpu = _cpu()
+        wall = build_mkdocs(projects, args.jobs)
+        mk_runs.append((wall, _cpu() - cpu))
     mk_pages = sum(1 for p in projects for _ in (p / "site").rglob("*.html"))
-    print(f"entries: {args.entries} x {len(LOCALES)} locales")
-    print(f"mlprep site build: {pages} pages in {ours:.2f} s (with Pagefind index)")
-    print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
-    print(f"mkdocs material:   {mk_pages} pages in {mkdocs:.2f} s (with its search plugin)")
-    print(f"ratio ours/mkdocs: {ours / mkdocs:.3f} (target <= 0.100)")
+    best = min(ours_runs, key=lambda r: r[0])
+    mk_best = min(mk_runs)
+    print(
+        f"entries: {args.entries} x {len(LOCALES)} locales, best of {args.repeat}, {os.cpu_count()} cores"
+    )
+    print(
+        f"mlprep site build: {pages} pages in {best[0]:.2f} s wall, {best[1]:.2f} s CPU (with Pagefind)"
+    )
+    print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in best[2].items()))
+    print(
+        f"mkdocs material:   {mk_pages} pages in {mk_best[0]:.2f} s wall, {mk_best[1]:.2f} s CPU (with search)"
+    )
+    print(
+        f"ratio ours/mkdocs: {best[0] / mk_best[0]:.3f} wall, {best[1] / mk_best[1]:.3f} CPU (target <= 0.100)"
+    )
+    if args.repeat > 1:
+        print(
+            "all runs (wall s): ours "
+            + ", ".join(f"{r[0]:.1f}" for r in ours_runs)
+            + "; mkdocs "
+            + ", ".join(f"{r[0]:.1f}" for r in mk_runs)
+        )
 
 
 if __name__ == "__main__":

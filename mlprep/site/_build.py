@@ -100,9 +100,11 @@ def build_site(
     indexed = {p.path for p in pages if p.template in _search.INDEXED}
     written: set[str] = set()
 
+    writer = _fs.Writer(tmp, seeded=bool(old))
+
     def sink(path: str, html: bytes) -> None:
         nonlocal indexer
-        _fs.write(tmp / path, html)
+        writer(path, html)
         written.add(path)
         if reindex and path in indexed:
             # Started here, once the workers are forked: forking a process that runs threads

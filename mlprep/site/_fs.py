@@ -41,6 +41,26 @@ def write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
+class Writer:
+    """``write`` for many files in few folders: each folder is created once, and files are only
+    unlinked first when the folder was seeded from a previous build (a fresh one holds none)."""
+
+    def __init__(self, root: Path, seeded: bool):
+        self.root, self.seeded = root, seeded
+        self._made: set[str] = set()
+
+    def __call__(self, rel: str, data: bytes) -> None:
+        folder, _, _name = rel.rpartition("/")
+        if folder not in self._made:
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+        path = self.root / rel
+        if self.seeded:
+            path.unlink(missing_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+
+
 def copy_if_changed(source: Path, target: Path) -> None:
     if target.is_file() and filecmp.cmp(source, target, shallow=False):
         return

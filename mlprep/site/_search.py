@@ -95,15 +95,17 @@ class Indexer:
         self._thread.start()
 
     def _new_folder(self) -> Path:
-        return Path(tempfile.mkdtemp(dir=self._root))
+        from mlprep.site._fs import Writer
+
+        folder = Path(tempfile.mkdtemp(dir=self._root))
+        self._write = Writer(folder, seeded=False)
+        return folder
 
     def add(self, path: str, html: bytes) -> None:
         doc = search_document(html.decode("utf-8"))
         if doc is None:
             return
-        target = self._folder / path  # the folder mirrors the site, so Pagefind's URLs are right
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(doc, "utf-8")
+        self._write(path, doc.encode())  # the folder mirrors the site, so Pagefind's URLs are right
         self._count += 1
         if self._count % self._batch == 0:
             self._queue.put(self._folder)
