@@ -79,7 +79,7 @@ def build_site(
     pages, starters = plan(bank, statements, stale, base_url)
     environment(fresh=True)  # before the workers fork, so they share it
 
-    salt = hashlib.sha256((source_fingerprint() + json.dumps([base_url, search])).encode())
+    salt = hashlib.sha256((source_fingerprint() + json.dumps([base_url])).encode())
     keys = {p.path: _key(salt, p) for p in pages}
     old = _read_manifest(out)
     previous = old["pages"] if old else {}

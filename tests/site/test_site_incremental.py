@@ -4,6 +4,8 @@ build leaves the previous site untouched."""
 from __future__ import annotations
 
 import json
+import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,40 @@ def test_zip_bundle_holds_the_site(bank: Path, tmp_path: Path) -> None:
     assert "site/index.html" in names and "site/en/questions/bn-param-count.html" in names
     assert "site/files/bn-forward-numpy/starter.py" in names
     assert f"site/{MANIFEST}" not in names
+
+
+def test_a_content_error_during_a_search_build_leaves_nothing_behind(
+    bank: Path, tmp_path: Path
+) -> None:
+    from mlprep.site import _search
+
+    out = tmp_path / "site"
+    build_site(out, search=False)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    staged = set(Path(_search._fast_tmp() or tempfile.gettempdir()).glob("mlprep-search-*"))
+    # the last entry in check order is broken: pages of earlier entries are already staged and
+    # handed to Pagefind when the error appears, so the indexer must be abandoned cleanly
+    _edit(bank / "questions/layernorm/ln-draft-stale.yaml", "- layernorm", "- no-such-tag")
+    with pytest.raises(SiteContentError):
+        build_site(out, search=True)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert set(Path(_search._fast_tmp() or tempfile.gettempdir()).glob("mlprep-search-*")) == staged
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+    assert not [t for t in threading.enumerate() if t.name == "pagefind"]
+
+
+def test_public_surface() -> None:
+    import mlprep.site
+
+    assert mlprep.site.__all__ == ["BuildResult", "SiteContentError", "build_site", "serve"]
+
+
+def test_search_index_is_rebuilt_only_when_pages_change(bank: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_site(out, search=False)
+    with_search = build_site(out, search=True)
+    assert with_search.rendered == [] and with_search.indexed  # same pages, index added
+    assert (out / "pagefind/pagefind.js").is_file()
+    again = build_site(out, search=True)
+    assert again.rendered == [] and not again.indexed
+    assert (out / "pagefind/pagefind.js").is_file()  # carried over from the previous build
