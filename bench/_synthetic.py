@@ -106,14 +106,29 @@ def _question_md(q, loc: str) -> str:
 
 def write_mkdocs(bank_root: Path, base: Path, loc: str) -> Path:
     """One MkDocs Material project for ``loc`` with the same pages as our site's locale."""
-    import os
-
-    os.environ["MLPREP_BANK"] = str(bank_root)
-    bank = load_bank(bank_root)
     project = base / loc
     if project.exists():
         shutil.rmtree(project)
-    docs = project / "docs"
+    _write_docs(load_bank(bank_root), project / "docs", loc)
+    _write_config(project, f"mlprep ({loc})", MKDOCS_LANG[loc], ["en"] if loc == "en" else ["zh"])
+    return project
+
+
+def write_mkdocs_single(bank_root: Path, base: Path) -> Path:
+    """One MkDocs Material project holding every locale's pages, each under its own folder."""
+    project = base / "all"
+    if project.exists():
+        shutil.rmtree(project)
+    bank = load_bank(bank_root)
+    for loc in LOCALES:
+        _write_docs(bank, project / "docs" / loc, loc)
+    home = ["# mlprep", ""] + [f"- [{loc}]({loc}/index.md)" for loc in LOCALES]
+    (project / "docs" / "index.md").write_text("\n".join(home) + "\n", "utf-8")
+    _write_config(project, "mlprep", "en", ["en", "zh"])
+    return project
+
+
+def _write_docs(bank, docs: Path, loc: str) -> None:
     (docs / "questions").mkdir(parents=True)
     (docs / "tags").mkdir()
     (docs / "levels").mkdir()
@@ -136,12 +151,15 @@ def write_mkdocs(bank_root: Path, base: Path, loc: str) -> Path:
         (docs / "levels" / f"{level}.md").write_text("\n".join(lines) + "\n", "utf-8")
     for q in qs:
         (docs / "questions" / f"{q.id}.md").write_text(_question_md(q, loc), "utf-8")
+
+
+def _write_config(project: Path, name: str, language: str, search_langs: list[str]) -> None:
     config = {
-        "site_name": f"mlprep ({loc})",
+        "site_name": name,
         "docs_dir": "docs",
         "site_dir": "site",
-        "theme": {"name": "material", "language": MKDOCS_LANG[loc], "font": False},
-        "plugins": [{"search": {"lang": "en" if loc == "en" else "zh"}}],
+        "theme": {"name": "material", "language": language, "font": False},
+        "plugins": [{"search": {"lang": search_langs}}],
         "markdown_extensions": [
             "admonition",
             "pymdownx.details",
@@ -150,4 +168,3 @@ def write_mkdocs(bank_root: Path, base: Path, loc: str) -> Path:
         ],
     }
     (project / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
-    return project

@@ -34,7 +34,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench._synthetic import LOCALES, write_bank, write_mkdocs  # noqa: E402
+from bench._synthetic import (  # noqa: E402
+    LOCALES,
+    write_bank,
+    write_mkdocs,
+    write_mkdocs_single,
+)
 
 
 def _cpu() -> float:
@@ -83,13 +88,23 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2, help="MkDocs builds run in parallel")
     ap.add_argument("--repeat", type=int, default=1, help="alternate the two builds N times")
     ap.add_argument("--keep", type=Path, help="work here and keep the outputs")
+    ap.add_argument(
+        "--mkdocs-layout",
+        choices=["per-locale", "single"],
+        default="per-locale",
+        help="per-locale: one MkDocs site per language (Material's way, the default); "
+        "single: one site with a folder per language, like ours",
+    )
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-site-"))
     work.mkdir(parents=True, exist_ok=True)
     bank = work / "bank"
     if not bank.exists():
         write_bank(bank, args.entries)
-    projects = [write_mkdocs(bank, work / "mkdocs", loc) for loc in LOCALES]
+    if args.mkdocs_layout == "single":
+        projects = [write_mkdocs_single(bank, work / "mkdocs")]
+    else:
+        projects = [write_mkdocs(bank, work / "mkdocs", loc) for loc in LOCALES]
     out = work / "ours" / "site"
     ours_runs: list[tuple[float, float, dict[str, float]]] = []
     mk_runs: list[tuple[float, float]] = []
