@@ -3,7 +3,13 @@
 The public surface is deliberately small; everything else is private and may change.
 """
 
-from mlprep._errors import (
+import os
+
+# mlprep uses no pydantic plugins; without this, pydantic scans every installed distribution's
+# entry points when the first model is built, a cost paid on every start of the quiz.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+
+from mlprep._errors import (  # noqa: E402
     ContentError,
     GradingError,
     MlprepError,

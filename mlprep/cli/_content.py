@@ -231,7 +231,7 @@ def stamp_cmd(ids: tuple[str, ...], locales: tuple[str, ...]) -> None:
             codes = [c for c in q.locales if c != q.source_locale]
         elif entry_id in bank.exercises:
             ex = bank.exercises[entry_id]
-            path = bank.paths[f"x:{entry_id}"]
+            path = Path(bank.paths[f"x:{entry_id}"])
             want = exercise_source_hash(bank, ex, ex.locales[ex.source_locale])
             codes = [c for c in ex.locales if c != ex.source_locale]
         else:

@@ -116,7 +116,7 @@ def exercise_source_hash(bank: Bank, ex: Exercise, text: ExerciseLocale) -> str:
 
 def check_exercise(bank: Bank, ex: Exercise) -> list[Problem]:
     folder = bank.exercise_dir(ex.id)
-    report = _Reporter(bank, bank.paths[f"x:{ex.id}"])
+    report = _Reporter(bank, Path(bank.paths[f"x:{ex.id}"]))
     cfg = bank.config
     for i, tag in enumerate(ex.tags):
         if tag not in cfg.tags:

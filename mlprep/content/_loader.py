@@ -8,12 +8,14 @@ large bank costs a file read, a hash and one pydantic ``validate_json`` call.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,12 +23,48 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from mlprep._errors import ContentError, NotFoundError
 from mlprep.content import _yaml
-from mlprep.content._models import BankConfig, Exercise, Question
+from mlprep.content._models import BankConfig, Exercise, Question, QuestionHeader
 from mlprep.content._problems import Problem
 
 BANK_CONFIG = "_bank.yaml"
 EXERCISE_FILE = "exercise.yaml"
 M = TypeVar("M", bound=BaseModel)
+
+
+class LazyQuestions(Mapping[str, Question]):
+    """id -> Question, validated from cached JSON on first access.
+
+    A warm load of a large bank validates only the small headers; the full text of an entry is
+    validated when something asks for it (the quiz asks for a handful, ``check`` for all).
+    """
+
+    def __init__(self) -> None:
+        self._raw: dict[str, str] = {}
+        self._done: dict[str, Question] = {}
+        self._order: list[str] = []
+
+    def _add_raw(self, qid: str, raw: str) -> None:
+        self._raw[qid] = raw
+        self._order.append(qid)
+
+    def _add_model(self, q: Question) -> None:
+        self._done[q.id] = q
+        self._order.append(q.id)
+
+    def __getitem__(self, qid: str) -> Question:
+        q = self._done.get(qid)
+        if q is None:
+            q = self._done[qid] = Question.model_validate_json(self._raw.pop(qid))
+        return q
+
+    def __contains__(self, qid: object) -> bool:
+        return qid in self._done or qid in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
 
 
 @dataclass
@@ -35,16 +73,16 @@ class Bank:
 
     root: Path
     config: BankConfig
-    questions: dict[str, Question] = field(default_factory=dict)
+    questions: LazyQuestions = field(default_factory=LazyQuestions)
+    headers: dict[str, QuestionHeader] = field(default_factory=dict)
     exercises: dict[str, Exercise] = field(default_factory=dict)
-    paths: dict[str, Path] = field(default_factory=dict)  # "q:<id>" / "x:<id>" -> YAML file
+    paths: dict[str, str] = field(default_factory=dict)  # "q:<id>" / "x:<id>" -> YAML file
     positions: dict[str, _yaml.Positions] = field(default_factory=dict)  # filled when parsed
 
     def question(self, qid: str) -> Question:
-        try:
-            return self.questions[qid]
-        except KeyError:
-            raise NotFoundError(f"no question with id '{qid}'") from None
+        if qid not in self.questions:
+            raise NotFoundError(f"no question with id '{qid}'")
+        return self.questions[qid]
 
     def exercise(self, xid: str) -> Exercise:
         try:
@@ -53,13 +91,13 @@ class Bank:
             raise NotFoundError(f"no exercise with id '{xid}'") from None
 
     def question_path(self, qid: str) -> Path:
-        return self.paths[f"q:{qid}"]
+        return Path(self.paths[f"q:{qid}"])
 
     def exercise_dir(self, xid: str) -> Path:
-        return self.paths[f"x:{xid}"].parent
+        return Path(self.paths[f"x:{xid}"]).parent
 
     def topic(self, qid: str) -> str:
-        return self.question_path(qid).parent.name
+        return os.path.basename(os.path.dirname(self.paths[f"q:{qid}"]))
 
 
 # ---------------------------------------------------------------------------- where the bank is
@@ -107,7 +145,8 @@ class _Cache:
             Path(base).mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(Path(base) / "content-cache.sqlite3", timeout=2)
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS entry (key TEXT PRIMARY KEY, json TEXT NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS entry_v2"
+                " (key TEXT PRIMARY KEY, header TEXT NOT NULL, json TEXT NOT NULL)"
             )
         except sqlite3.Error:
             self._db = None
@@ -115,28 +154,26 @@ class _Cache:
     def key(self, kind: str, data: bytes) -> str:
         return hashlib.sha256(kind.encode() + self._salt + data).hexdigest()
 
-    def get_many(self, keys: list[str]) -> dict[str, str]:
+    def get_many(self, keys: list[str]) -> dict[str, tuple[str, str]]:
         if self._db is None or not keys:
             return {}
-        found: dict[str, str] = {}
+        found: dict[str, tuple[str, str]] = {}
         try:
             for i in range(0, len(keys), 900):  # SQLite's host-parameter limit
                 chunk = keys[i : i + 900]
                 marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(
-                    f"SELECT key, json FROM entry WHERE key IN ({marks})", chunk
-                )
-                found.update(rows)
+                sql = f"SELECT key, header, json FROM entry_v2 WHERE key IN ({marks})"
+                found.update((k, (h, j)) for k, h, j in self._db.execute(sql, chunk))
         except sqlite3.Error:
             return {}
         return found
 
-    def put_many(self, rows: list[tuple[str, str]]) -> None:
+    def put_many(self, rows: list[tuple[str, str, str]]) -> None:
         if self._db is None or not rows:
             return
         try:
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO entry VALUES (?, ?)", rows)
+                self._db.executemany("INSERT OR REPLACE INTO entry_v2 VALUES (?, ?, ?)", rows)
         except sqlite3.Error:
             pass
 
@@ -207,122 +244,161 @@ def _validate(
         return None
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
+def _rel(path: Path | str, root: Path) -> str:
+    return os.path.relpath(path, root)
 
 
-def _question_files(root: Path) -> Iterator[Path]:
-    qdir = root / "questions"
-    if not qdir.is_dir():
-        return
-    for path in sorted(qdir.rglob("*.yaml")):
-        if not path.name.startswith("_"):
-            yield path
+def _yaml_files(folder: Path, pattern: str) -> list[str]:
+    """Content files under ``folder`` (os.walk on strings: pathlib costs add up at 10,000 files)."""
+    out = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        out += [os.path.join(dirpath, f) for f in filenames if pattern_ok(f, pattern)]
+    return sorted(out)
 
 
-def _exercise_files(root: Path) -> Iterator[Path]:
-    xdir = root / "exercises"
-    if xdir.is_dir():
-        yield from sorted(xdir.glob(f"*/{EXERCISE_FILE}"))
+def pattern_ok(name: str, pattern: str) -> bool:
+    if pattern == "question":
+        return name.endswith(".yaml") and not name.startswith("_")
+    return name == EXERCISE_FILE
 
 
-def load_config(root: Path, problems: list[Problem]) -> BankConfig | None:
+def load_config(
+    root: Path, problems: list[Problem], cache: _Cache | None = None
+) -> BankConfig | None:
     path = root / "questions" / BANK_CONFIG
     rel = _rel(path, root)
     if not path.is_file():
         problems.append(Problem(rel, 0, 0, "error", "bank configuration not found"))
         return None
     raw = _read(path, problems, rel)
-    parsed = _parse(raw, rel, problems) if raw is not None else None
+    if raw is None:
+        return None
+    key = cache.key("c", raw) if cache else ""
+    hit = cache.get_many([key]).get(key) if cache else None
+    if hit is not None:
+        return BankConfig.model_validate_json(hit[1])
+    parsed = _parse(raw, rel, problems)
     if parsed is None:
         return None
-    return _validate(BankConfig, parsed[0], rel, parsed[1], problems)
+    config = _validate(BankConfig, parsed[0], rel, parsed[1], problems)
+    if config is not None and cache:
+        cache.put_many([(key, "", config.model_dump_json())])
+    return config
 
 
-def collect(
-    root: Path | None = None, only: Iterable[Path] | None = None
-) -> tuple[Bank | None, list[Problem]]:
-    """Load what can be loaded; return the bank (None without a valid config) and every problem.
-
-    ``only`` restricts which question/exercise files are read (the config is always read).
-    """
+def collect(root: Path | None = None) -> tuple[Bank | None, list[Problem]]:
+    """Load what can be loaded; return the bank (None without a valid config) and every problem."""
     root = (root or default_root()).resolve()
     problems: list[Problem] = []
-    config = load_config(root, problems)
+    cache = _Cache()
+    config = load_config(root, problems, cache)
     if config is None:
         return None, problems
     bank = Bank(root=root, config=config)
-    wanted = {p.resolve() for p in only} if only is not None else None
-    cache = _Cache()
+    jobs = [("q", p) for p in _yaml_files(root / "questions", "question")]
+    if (root / "exercises").is_dir():
+        jobs += [("x", p) for p in sorted(glob.glob(str(root / "exercises" / "*" / EXERCISE_FILE)))]
 
-    jobs: list[tuple[str, type[BaseModel], Path]] = []
-    jobs += [("q", Question, p) for p in _question_files(root)]
-    jobs += [("x", Exercise, p) for p in _exercise_files(root)]
-    if wanted is not None:
-        jobs = [j for j in jobs if j[2].resolve() in wanted]
+    raws: list[tuple[str, str, bytes, str]] = []
+    for kind, path in jobs:
+        try:
+            with open(path, "rb") as f:
+                raw = f.read()
+        except OSError as exc:
+            problems.append(
+                Problem(_rel(path, root), 0, 0, "error", f"cannot read: {exc.strerror}")
+            )
+            continue
+        raws.append((kind, path, raw, cache.key(kind, raw)))
+    hits = cache.get_many([r[3] for r in raws])
 
-    raws: list[tuple[str, type[BaseModel], Path, bytes, str]] = []
-    for kind, model, path in jobs:
-        raw = _read(path, problems, _rel(path, root))
-        if raw is not None:
-            raws.append((kind, model, path, raw, cache.key(kind, raw)))
-
-    hits = cache.get_many([r[4] for r in raws])
-    fresh: list[tuple[str, str]] = []
-    by_model: dict[type[BaseModel], list[tuple[str, Path, str]]] = {Question: [], Exercise: []}
-    for kind, model, path, raw, key in raws:
+    fresh: list[tuple[str, str, str]] = []
+    cached: list[tuple[str, str, str]] = []  # (kind, path, full json) in file order
+    header_json: list[str] = []
+    for kind, path, raw, key in raws:
         if key in hits:
-            by_model[model].append((kind, path, hits[key]))
+            header, full = hits[key]
+            cached.append((kind, path, full))
+            if kind == "q":
+                header_json.append(header)
             continue
         rel = _rel(path, root)
         parsed = _parse(raw, rel, problems)
         if parsed is None:
             continue
         data, positions = parsed
+        if not isinstance(data, dict):
+            what = (
+                "the file is empty" if data is None else "the top level must be a mapping of keys"
+            )
+            problems.append(Problem(rel, 1, 1, "error", what))
+            continue
+        model = Question if kind == "q" else Exercise
         entry = _validate(model, data, rel, positions, problems)
         if entry is None:
             continue
         bank.positions[rel] = positions
-        _add(bank, kind, path, entry, problems, root)
-        fresh.append((key, entry.model_dump_json()))
+        header = QuestionHeader.of(entry).model_dump_json() if kind == "q" else ""
+        if _add(bank, kind, path, entry.id, problems):
+            _store(bank, kind, entry, header)
+        fresh.append((key, header, entry.model_dump_json()))
 
-    for model, items in by_model.items():
-        if items:
-            adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
-            entries = adapter.validate_json("[" + ",".join(j for _, _, j in items) + "]")
-            for (kind, path, _), entry in zip(items, entries, strict=True):
-                _add(bank, kind, path, entry, problems, root)
+    headers = iter(_headers_adapter().validate_json("[" + ",".join(header_json) + "]"))
+    for kind, path, full in cached:
+        if kind == "q":
+            header = next(headers)
+            if _add(bank, kind, path, header.id, problems):
+                bank.headers[header.id] = header
+                bank.questions._add_raw(header.id, full)
+        else:
+            ex = Exercise.model_validate_json(full)
+            if _add(bank, kind, path, ex.id, problems):
+                bank.exercises[ex.id] = ex
     cache.put_many(fresh)
     problems.sort()
     return bank, problems
 
 
-def _add(
-    bank: Bank, kind: str, path: Path, entry: Any, problems: list[Problem], root: Path
-) -> None:
-    rel = _rel(path, root)
-    expected = path.stem if kind == "q" else path.parent.name
-    if entry.id != expected:
-        line, col = _yaml.locate(bank.positions.get(rel, {}), ("id",))
+@lru_cache(maxsize=1)
+def _headers_adapter() -> TypeAdapter[list[QuestionHeader]]:
+    return TypeAdapter(list[QuestionHeader])
+
+
+def _store(bank: Bank, kind: str, entry: Any, header: str) -> None:
+    if kind == "q":
+        bank.headers[entry.id] = QuestionHeader.model_validate_json(header)
+        bank.questions._add_model(entry)
+    else:
+        bank.exercises[entry.id] = entry
+
+
+def _add(bank: Bank, kind: str, path: str, entry_id: str, problems: list[Problem]) -> bool:
+    """Register an entry's path; False (with a problem) for a misnamed file or a duplicate id."""
+    rel = _rel(path, bank.root)
+    expected = (
+        os.path.splitext(os.path.basename(path))[0]
+        if kind == "q"
+        else os.path.basename(os.path.dirname(path))
+    )
+    if entry_id != expected:
+        line, col = _yaml.locate(positions_for(bank, Path(path)), ("id",))
         problems.append(
             Problem(
-                rel, line, col, "error", f"id '{entry.id}' must equal the file name '{expected}'"
+                rel, line, col, "error", f"id '{entry_id}' must equal the file name '{expected}'"
             )
         )
-        return
-    key = f"{kind}:{entry.id}"
+        return False
+    key = f"{kind}:{entry_id}"
     if key in bank.paths:
-        first = _rel(bank.paths[key], root)
-        line, col = _yaml.locate(bank.positions.get(rel, {}), ("id",))
+        first = _rel(bank.paths[key], bank.root)
+        line, col = _yaml.locate(positions_for(bank, Path(path)), ("id",))
         problems.append(
-            Problem(rel, line, col, "error", f"duplicate id '{entry.id}' (also in {first})")
+            Problem(rel, line, col, "error", f"duplicate id '{entry_id}' (also in {first})")
         )
-        return
+        return False
     bank.paths[key] = path
-    (bank.questions if kind == "q" else bank.exercises)[entry.id] = entry
+    return True
 
 
 def load_bank(root: Path | None = None) -> Bank:

@@ -25,7 +25,10 @@ DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    # defer_build: a schema is built on first validation, so commands pay only for the models they use
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True
+    )
 
 
 # ---------------------------------------------------------------------------- bank configuration
@@ -224,6 +227,30 @@ class Question(Strict):
         return self.kind in ("choice", "numeric", "spot-the-error")
 
 
+class QuestionHeader(Strict):
+    """What listing and filtering need, cached beside the full entry so a warm load skips the text."""
+
+    id: str
+    kind: Kind
+    tags: list[str]
+    difficulty: Difficulty
+    status: Literal["draft", "vetted"]
+    origin: str | None
+    titles: dict[str, str]  # locale -> title
+
+    @classmethod
+    def of(cls, q: Question) -> QuestionHeader:
+        return cls(
+            id=q.id,
+            kind=q.kind,
+            tags=q.tags,
+            difficulty=q.difficulty,
+            status=q.vetting.status,
+            origin=q.origin,
+            titles={code: text.title for code, text in q.locales.items()},
+        )
+
+
 # ---------------------------------------------------------------------------- exercises
 
 
@@ -261,6 +288,11 @@ class Exercise(Strict):
     )
     allowed_imports: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")]] = Field(
         min_length=1
+    )
+    # dotted names a submission may not use even though their module is allowed,
+    # e.g. torch.nn.functional.batch_norm in an exercise that asks for BN by hand
+    forbidden: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")]] = Field(
+        default_factory=list
     )
     limits: Limits = Field(default_factory=Limits)
     points: float = Field(default=10.0, gt=0)

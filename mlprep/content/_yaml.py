@@ -6,14 +6,21 @@ from. PyYAML's composer gives nodes with marks; we build plain data and a positi
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-import yaml
+# PyYAML is imported on first use: a warm load of the bank is served from the cache and never
+# parses YAML, and the quiz's start-up time is a product requirement.
 
-try:  # the C loader is ~10x faster; fall back when libyaml is absent
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on the build of PyYAML
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+@lru_cache(maxsize=1)
+def _loader_class() -> type:
+    try:  # the C loader is ~10x faster; fall back when libyaml is absent
+        from yaml import CSafeLoader as loader
+    except ImportError:  # pragma: no cover - depends on the build of PyYAML
+        from yaml import SafeLoader as loader
+    return loader
+
 
 Path_ = tuple[str | int, ...]
 Positions = dict[Path_, tuple[int, int]]
@@ -27,7 +34,9 @@ class YamlError(Exception):
 
 def load(text: str) -> tuple[Any, Positions]:
     """Parse one YAML document; return its data and ``{path: (line, col)}`` (1-based)."""
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -46,7 +55,9 @@ def load(text: str) -> tuple[Any, Positions]:
     return data, positions
 
 
-def _walk(node: yaml.Node, path: Path_, positions: Positions) -> None:
+def _walk(node: Any, path: Path_, positions: Positions) -> None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:

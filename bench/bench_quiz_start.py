@@ -1,0 +1,192 @@
+"""How long until ``mlprep quiz`` shows its first question, against ``import pydantic, rich, click``.
+
+Target: the first question appears within 2x the baseline, on the same machine in the same run.
+Everything is timed as a fresh process, from spawn to the moment the quiz's first answer prompt
+reaches its stdout (``--cram``, so a question is always there); the baseline and the references
+to their exit. Rounds interleave all measurements so a busy machine slows them alike; medians.
+
+Reported beside the ratio, to say where the time goes:
+- ``from pydantic import BaseModel; from rich.console import Console``: ``import pydantic`` and
+  ``import rich`` are lazy facades, so the baseline pays for neither library's real machinery.
+- content import + load_bank alone: what any command that loads the bank pays before quiz code
+  runs (pydantic model classes, YAML, markdown-it, the content cache); quiz minus this is the
+  quiz's own cost.
+- in-process split of one run: imports, ``load_bank``, opening the progress file + queue.
+
+Banks: the repository's bank; N renamed copies of its questions with a progress file holding a
+card for each (warm content cache); the same without the content cache (a first run).
+
+    /work/venv/bin/python bench/bench_quiz_start.py [--runs 7] [--copies 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PY = sys.executable
+PROMPT = re.compile(rb"(Your answer|Rate your recall|Which statements)[^\n]*> ")
+
+
+BASELINE = "import pydantic, rich, click"
+# `import pydantic` and `import rich` are lazy facades: using BaseModel or a Console costs more
+USED = "from pydantic import BaseModel; from rich.console import Console; import click"
+# what any command that loads the bank pays before quiz code runs (content package + load_bank)
+FLOOR = "import mlprep.cli, mlprep.content; mlprep.content.load_bank()"
+
+
+def timed(code: str, env: dict[str, str] | None = None) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([PY, "-c", code], check=True, env=env, cwd=REPO)
+    return time.perf_counter() - t0
+
+
+def baseline() -> float:
+    return timed(BASELINE)
+
+
+def first_question(env: dict[str, str], db: Path) -> float:
+    """Seconds from spawn until the first answer prompt is printed."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [PY, "-m", "mlprep", "quiz", "--db", str(db), "--cram"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+    )
+    assert proc.stdout is not None
+    seen = b""
+    while not PROMPT.search(seen):
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise RuntimeError(f"quiz ended before its first prompt:\n{seen.decode()}\n{err}")
+        seen += chunk
+    elapsed = time.perf_counter() - t0
+    proc.kill()
+    proc.wait()
+    return elapsed
+
+
+def synthetic_bank(root: Path, copies: int) -> Path:
+    """``copies`` renamed copies of every question in the repository's bank."""
+    (root / "questions" / "bench").mkdir(parents=True)
+    shutil.copy(REPO / "questions" / "_bank.yaml", root / "questions" / "_bank.yaml")
+    sources = [p for p in (REPO / "questions").rglob("*.yaml") if not p.name.startswith("_")]
+    for i in range(copies):
+        for src in sources:
+            qid = f"{src.stem}-copy-{i:04d}"
+            text = src.read_text("utf-8").replace(f"id: {src.stem}\n", f"id: {qid}\n", 1)
+            (root / "questions" / "bench" / f"{qid}.yaml").write_text(text, "utf-8")
+    return root
+
+
+def breakdown(env: dict[str, str], db: Path) -> tuple[float, float, float, int]:
+    """In one process: seconds for imports, load_bank, store+queue; and the bank's size."""
+    code = f"""
+import time
+t0 = time.perf_counter()
+import mlprep.cli, mlprep.content, mlprep.cli._quiz, mlprep.quiz, mlprep._render, mlprep._mdterm
+import rich.console, rich.table
+t1 = time.perf_counter()
+bank = mlprep.content.load_bank()
+t2 = time.perf_counter()
+from mlprep.quiz import open_store, build_queue, matching, utc_now
+with open_store({str(db)!r}) as s:
+    q = build_queue(matching(bank), s.cards(), utc_now(), count=20, new=10, cram=True)
+t3 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2, len(bank.questions))
+"""
+    out = subprocess.run([PY, "-c", code], env=env, cwd=REPO, capture_output=True, text=True)
+    a, b, c, n = out.stdout.split()
+    return float(a), float(b), float(c), int(n)
+
+
+def reviewed_db(path: Path, env: dict[str, str]) -> Path:
+    """A progress file in which every question of the bank has been reviewed once."""
+    code = f"""
+from fsrs import Rating
+from mlprep.content import load_bank
+from mlprep.quiz import Reviewer, open_store
+bank = load_bank()
+with open_store({str(path)!r}) as store:
+    r = Reviewer(store, "en")
+    for q in bank.questions.values():
+        r.rate(q, Rating.Good)
+"""
+    subprocess.run([PY, "-c", code], env=env, cwd=REPO, check=True)
+    return path
+
+
+def ms(seconds: float) -> str:
+    return f"{1e3 * seconds:6.0f} ms"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--copies", type=int, default=300)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="mlprep-bench-"))
+    try:
+        big = synthetic_bank(tmp / "big", args.copies)
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith("MLPREP_")}
+        repo_env = {**base_env, "MLPREP_BANK": str(REPO), "MLPREP_CACHE_DIR": str(tmp / "c1")}
+        big_env = {**base_env, "MLPREP_BANK": str(big), "MLPREP_CACHE_DIR": str(tmp / "c2")}
+        cold_env = {**base_env, "MLPREP_BANK": str(big), "MLPREP_NO_CACHE": "1"}
+        n = len(list((big / "questions").rglob("*-copy-*.yaml")))
+        cases = {  # name -> (environment, progress file)
+            "repo bank, new learner": (repo_env, tmp / "empty.db"),
+            f"{n}-question bank, warm cache, {n} cards": (big_env, tmp / "big.db"),
+            f"{n}-question bank, no content cache": (cold_env, tmp / "big.db"),
+        }
+        first_question(repo_env, tmp / "empty.db")  # warm the content caches and .pyc files
+        reviewed_db(tmp / "big.db", big_env)
+        # rounds interleave every measurement, so a busy machine slows all of them alike
+        times: dict[str, list[float]] = {"base": [], "used": []}
+        for name in cases:
+            times[name], times[name + "/floor"], times[name + "/parts"] = [], [], []
+        for _ in range(args.runs):
+            times["base"].append(baseline())
+            times["used"].append(timed(USED))
+            for name, (env, db) in cases.items():
+                times[name + "/floor"].append(timed(FLOOR, env))
+                times[name].append(first_question(env, db))
+                times[name + "/parts"].append(breakdown(env, db))  # type: ignore[arg-type]
+        base = statistics.median(times["base"])
+        used = statistics.median(times["used"])
+        load = os.getloadavg()[0]
+        print(
+            f"{args.runs} interleaved rounds, medians; load average {load:.1f}, {os.cpu_count()} CPUs"
+        )
+        print(f"baseline  python -c '{BASELINE}': {ms(base)}")
+        print(f"  reference '{USED}': {ms(used)} ({used / base:.2f}x)")
+        for name in cases:
+            t = statistics.median(times[name])
+            floor = statistics.median(times[name + "/floor"])
+            parts = times[name + "/parts"]
+            imp, load_bank, store = (statistics.median(p[i] for p in parts) for i in range(3))
+            print(f"quiz first question, {name}: {ms(t)}  ratio {t / base:.2f}x")
+            print(
+                f"    content import + load_bank alone (no quiz code): {ms(floor)} ({floor / base:.2f}x)"
+            )
+            print(
+                f"    in-process: imports {ms(imp)}, load_bank {ms(load_bank)}, store+queue {ms(store)}"
+            )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
