@@ -64,10 +64,10 @@ class _SafeRenderer(RendererHTML):
         )
 
     def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType):
-        return f"<h{_shifted(tokens[idx].tag)}>"
+        return f"<h{env['levels'][tokens[idx].tag]}>"
 
     def heading_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType):
-        return f"</h{_shifted(tokens[idx].tag)}>\n"
+        return f"</h{env['levels'][tokens[idx].tag]}>\n"
 
     def softbreak(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType):
         # A line break inside Chinese text is not a word space: browsers would show one.
@@ -93,9 +93,11 @@ def _is_cjk(char: str) -> bool:
     return bool(char) and _CJK.match(char) is not None
 
 
-def _shifted(tag: str) -> int:
-    # Content sits under the page's h1 and a section's h2: its own headings start at h3.
-    return min(int(tag[1]) + 2, 6)
+def _heading_levels(tokens: list[Token]) -> dict[str, int]:
+    """Content sits under the page's h1 and a section's h2, whatever levels its author used: the
+    distinct levels it uses become h3, h4, ... in order, so headings never skip a level."""
+    used = sorted({t.tag for t in tokens if t.type == "heading_open"})
+    return {tag: min(3 + rank, 6) for rank, tag in enumerate(used)}
 
 
 def _math(latex: str, display: bool) -> str:
@@ -134,6 +136,7 @@ def render(text: str, *, inline: bool = False) -> str:
     md = parser()
     env: dict[str, Any] = {}
     tokens = _drop_unsafe_links(md.parse(text, env))
+    env["levels"] = _heading_levels(tokens)
     if inline and _single_paragraph(tokens):
         tokens = tokens[1:-1]
         return _RENDERER.render(tokens, md.options, env).strip()

@@ -212,3 +212,8 @@ def test_hostile_fields_that_pass_the_checker_are_escaped_in_the_built_site(
     assert 'href="https://example.org/&#34;onmouseover=&#34;alert(3)"' in page
     tag_page = (out / "en/tags/layernorm.html").read_text("utf-8")
     assert "<h1>&lt;script&gt;alert(&#34;tag&#34;)&lt;/script&gt;</h1>" in tag_page
+
+
+def test_content_headings_continue_the_page_outline_without_gaps() -> None:
+    html = render("## Training\n\ntext\n\n#### Detail\n\n## Test")
+    assert re.findall(r"<(h\d)>", html) == ["h3", "h4", "h3"]
