@@ -208,3 +208,17 @@ def test_untranslated_entry_shows_the_source_text_marked_with_its_language(
     assert '<article lang="en">' in html and "<h1>Only English</h1>" in html
     switcher = html.split('<nav class="lang"', 1)[1].split("</nav>", 1)[0]
     assert 'href="../../zh-Hans/questions/en-only-draft.html"' in switcher
+
+
+def test_the_repository_bank_builds(tmp_path: Path) -> None:
+    from mlprep.content import load_bank
+    from tests.site._bank import REPO
+
+    bank = load_bank(REPO)
+    result = build_site(tmp_path / "site", root=REPO, search=False)
+    for code in bank.config.locale_codes:
+        for qid in bank.questions:
+            assert (tmp_path / "site" / code / "questions" / f"{qid}.html").is_file()
+        for xid in bank.exercises:
+            assert (tmp_path / "site" / code / "exercises" / f"{xid}.html").is_file()
+    assert result.pages > len(bank.questions) * len(bank.config.locale_codes)
