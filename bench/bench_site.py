@@ -1,0 +1,148 @@
+"""Benchmark: build the study site for N synthetic entries in 3 locales, against MkDocs Material.
+
+    /work/venv/bin/python bench/bench_site.py [--entries 1000] [--repeat N] [--keep DIR]
+
+Both sides get the same pages from the same content: per locale a home page, one page per tag,
+one per level, and one per question with prompt, options or statements, answer, key points and
+misconceptions in collapsible blocks, and references. Both build search: ours runs Pagefind
+(extended, CJK segmentation) over all three locales; MkDocs runs its built-in search plugin.
+MkDocs gets one site per locale (the way Material documents multi-language sites), each built
+in its own process, two at a time on two cores. Neither side reads a cache from a previous run:
+our build writes into a fresh folder (no manifest), MkDocs has none. Everything runs offline.
+
+Each side is timed from the start of its processes to the end (our time includes starting Python
+and importing). With ``--repeat N`` the two builds alternate N times and the best wall time of each
+is kept, so a busy spell on a shared machine does not decide the result. Prints wall and CPU
+seconds (user + system, every process involved) and the ratios ours / MkDocs; the target is at
+most 0.10 of the wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench._synthetic import (  # noqa: E402
+    LOCALES,
+    write_bank,
+    write_mkdocs,
+    write_mkdocs_single,
+)
+
+
+def _cpu() -> float:
+    """User + system seconds of every child process that has finished (and of theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def build_ours(bank: Path, out: Path) -> tuple[float, int, dict[str, float]]:
+    env = {**os.environ, "MLPREP_BANK": str(bank), "MLPREP_NO_CACHE": "1"}
+    code = (
+        "import sys, time; from pathlib import Path; t = time.perf_counter();"
+        "from mlprep.site import build_site;"
+        "r = build_site(Path(sys.argv[1]));"
+        "import json; print(r.pages, time.perf_counter() - t, json.dumps(r.phases))"
+    )
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(out)], env=env, capture_output=True, text=True, cwd=REPO
+    )
+    if done.returncode:
+        sys.exit(f"mlprep site build failed:\n{done.stderr}")
+    wall = time.perf_counter() - started
+    count, _inner, phases = done.stdout.split(maxsplit=2)
+    return wall, int(count), json.loads(phases)
+
+
+def build_mkdocs(projects: list[Path], jobs: int) -> float:
+    def one(project: Path) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml")],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, projects))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--entries", type=int, default=1000)
+    ap.add_argument("--jobs", type=int, default=2, help="MkDocs builds run in parallel")
+    ap.add_argument("--repeat", type=int, default=1, help="alternate the two builds N times")
+    ap.add_argument("--keep", type=Path, help="work here and keep the outputs")
+    ap.add_argument(
+        "--mkdocs-layout",
+        choices=["per-locale", "single"],
+        default="per-locale",
+        help="per-locale: one MkDocs site per language (Material's way, the default); "
+        "single: one site with a folder per language, like ours",
+    )
+    args = ap.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-site-"))
+    work.mkdir(parents=True, exist_ok=True)
+    bank = work / "bank"
+    if not bank.exists():
+        write_bank(bank, args.entries)
+    if args.mkdocs_layout == "single":
+        projects = [write_mkdocs_single(bank, work / "mkdocs")]
+    else:
+        projects = [write_mkdocs(bank, work / "mkdocs", loc) for loc in LOCALES]
+    out = work / "ours" / "site"
+    ours_runs: list[tuple[float, float, dict[str, float]]] = []
+    mk_runs: list[tuple[float, float]] = []
+    pages = 0
+    for _ in range(args.repeat):  # alternate, so a busy spell on the machine hits both sides
+        shutil.rmtree(out, ignore_errors=True)  # a cold build: no previous site, no manifest
+        cpu = _cpu()
+        wall, pages, phases = build_ours(bank, out)
+        ours_runs.append((wall, _cpu() - cpu, phases))
+        for project in projects:
+            shutil.rmtree(project / "site", ignore_errors=True)
+        cpu = _cpu()
+        wall = build_mkdocs(projects, args.jobs)
+        mk_runs.append((wall, _cpu() - cpu))
+    mk_pages = sum(1 for p in projects for _ in (p / "site").rglob("*.html"))
+    best = min(ours_runs, key=lambda r: r[0])
+    mk_best = min(mk_runs)
+    print(
+        f"entries: {args.entries} x {len(LOCALES)} locales, best of {args.repeat}, {os.cpu_count()} cores"
+    )
+    print(
+        f"mlprep site build: {pages} pages in {best[0]:.2f} s wall, {best[1]:.2f} s CPU (with Pagefind)"
+    )
+    print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in best[2].items()))
+    print(
+        f"mkdocs material:   {mk_pages} pages in {mk_best[0]:.2f} s wall, {mk_best[1]:.2f} s CPU (with search)"
+    )
+    print(
+        f"ratio ours/mkdocs: {best[0] / mk_best[0]:.3f} wall, {best[1] / mk_best[1]:.3f} CPU (target <= 0.100)"
+    )
+    if args.repeat > 1:
+        print(
+            "all runs (wall s): ours "
+            + ", ".join(f"{r[0]:.1f}" for r in ours_runs)
+            + "; mkdocs "
+            + ", ".join(f"{r[0]:.1f}" for r in mk_runs)
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""Markdown to safe HTML for the site: the shared parser, a renderer that trusts nothing.
+
+The bank's parser (``mlprep.content._markdown.parser``) keeps raw HTML as tokens so the checker can
+point at it; this renderer turns those tokens back into escaped text instead of HTML, converts math
+to MathML at build time, and keeps only links whose scheme is known to be harmless. The shared
+parser instance is never modified: we parse with it and render the tokens ourselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from mlprep.content._markdown import MathError, parser, to_mathml
+
+# Relative links, fragments and these schemes are kept; everything else (javascript:, data:,
+# vbscript:, file:, ...) loses its link and keeps its text. Checked after stripping the control
+# characters and whitespace browsers ignore inside a scheme ("java\tscript:").
+_SAFE_SCHEMES = ("http", "https", "mailto")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def safe_url(url: str) -> bool:
+    """True for relative URLs, fragments and http(s)/mailto links."""
+    compact = _IGNORED.sub("", url)
+    m = _SCHEME.match(compact)
+    return m is None or m.group(1).lower() in _SAFE_SCHEMES
+
+
+class SiteRenderError(ValueError):
+    """A formula in a field could not be converted (the pipeline adds file and line)."""
+
+
+class _SafeRenderer(RendererHTML):
+    """Raw HTML becomes text, math becomes MathML, unsafe links become their text."""
+
+    def html_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType):
+        return f"<p>{escapeHtml(tokens[idx].content.rstrip())}</p>\n"
+
+    def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType):
+        return escapeHtml(tokens[idx].content)
+
+    def math_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType):
+        return _math(tokens[idx].content, display=False)
+
+    def math_inline_double(self, tokens, idx, options, env):
+        return _math(tokens[idx].content, display=True)
+
+    def math_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType):
+        return f'<div class="math">{_math(tokens[idx].content, display=True)}</div>\n'
+
+    def math_block_label(self, tokens, idx, options, env):
+        label = escapeHtml(tokens[idx].info)
+        body = _math(tokens[idx].content, display=True)
+        return (
+            f'<div class="math" id="eq-{label}">{body}<span class="eqno">({label})</span></div>\n'
+        )
+
+    def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType):
+        return f"<h{env['levels'][tokens[idx].tag]}>"
+
+    def heading_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType):
+        return f"</h{env['levels'][tokens[idx].tag]}>\n"
+
+    def softbreak(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType):
+        # A line break inside Chinese text is not a word space: browsers would show one.
+        before = tokens[idx - 1].content[-1:] if idx > 0 else ""
+        after = tokens[idx + 1].content[:1] if idx + 1 < len(tokens) else ""
+        return "" if _is_cjk(before) or _is_cjk(after) else "\n"
+
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType):
+        # Images would be loaded from elsewhere (the site loads nothing it does not ship):
+        # a safe https image becomes a link to it, anything else just its description.
+        tok = tokens[idx]
+        alt = escapeHtml(self.renderInlineAsText(tok.children or [], options, env)) or "image"
+        src = str(tok.attrGet("src") or "")
+        if src.startswith("https://") and safe_url(src):
+            return f'<a href="{escapeHtml(src)}">{alt}</a>'
+        return alt
+
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+
+
+def _is_cjk(char: str) -> bool:
+    return bool(char) and _CJK.match(char) is not None
+
+
+def _heading_levels(tokens: list[Token]) -> dict[str, int]:
+    """Content sits under the page's h1 and a section's h2, whatever levels its author used: the
+    distinct levels it uses become h3, h4, ... in order, so headings never skip a level."""
+    used = sorted({t.tag for t in tokens if t.type == "heading_open"})
+    return {tag: min(3 + rank, 6) for rank, tag in enumerate(used)}
+
+
+def _math(latex: str, display: bool) -> str:
+    try:
+        return to_mathml(latex, display)
+    except MathError as exc:
+        raise SiteRenderError(str(exc)) from None
+
+
+def _drop_unsafe_links(tokens: list[Token]) -> list[Token]:
+    """Remove link_open/link_close pairs whose href is unsafe, keeping the link text."""
+    out: list[Token] = []
+    dropping = False
+    for tok in tokens:
+        if tok.children:
+            tok.children = _drop_unsafe_links(tok.children)
+        if tok.type == "link_open" and not safe_url(str(tok.attrGet("href") or "")):
+            dropping = True  # links do not nest in CommonMark, so the next close is its own
+            continue
+        if tok.type == "link_close" and dropping:
+            dropping = False
+            continue
+        out.append(tok)
+    return out
+
+
+_RENDERER = _SafeRenderer()
+
+
+def render(text: str, *, inline: bool = False) -> str:
+    """Render bank Markdown to HTML that is safe to insert into a page.
+
+    ``inline`` drops the surrounding paragraph for one-paragraph fields such as titles and options.
+    Raises SiteRenderError when a formula cannot be converted.
+    """
+    md = parser()
+    env: dict[str, Any] = {}
+    tokens = _drop_unsafe_links(md.parse(text, env))
+    env["levels"] = _heading_levels(tokens)
+    if inline and _single_paragraph(tokens):
+        tokens = tokens[1:-1]
+        return _RENDERER.render(tokens, md.options, env).strip()
+    return _RENDERER.render(tokens, md.options, env)
+
+
+def _single_paragraph(tokens: list[Token]) -> bool:
+    return (
+        len(tokens) == 3
+        and tokens[0].type == "paragraph_open"
+        and tokens[1].type == "inline"
+        and tokens[2].type == "paragraph_close"
+    )

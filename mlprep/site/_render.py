@@ -1,0 +1,119 @@
+"""Pages to HTML: one Jinja2 environment (autoescape on) with the helpers every template uses.
+
+Links are relative to the page (``url('assets/style.css')`` on ``en/questions/x.html`` is
+``../../assets/style.css``) so the same files work under any base URL and from ``file://``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from mlprep.site import _markdown
+from mlprep.site._i18n import strings
+from mlprep.site._pages import Page
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+_ENV = None
+
+
+def environment(fresh: bool = False):
+    """The Jinja environment; ``fresh`` makes a new one (each build starts with one, so a template
+    edited while ``mlprep site serve`` runs is read again, and within a build nothing is stat'ed)."""
+    global _ENV
+    if _ENV is None or fresh:
+        _ENV = _make_environment()
+    return _ENV
+
+
+def _make_environment():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        auto_reload=False,
+        autoescape=True,  # every value is escaped unless a helper below marks it as safe HTML
+        undefined=jinja2.StrictUndefined,  # a typo in a template fails the build, not the page
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = _md_block
+    env.filters["md_inline"] = _md_inline
+    env.filters["plain"] = _plain
+    env.filters["letter"] = lambda i: chr(65 + int(i))
+    return env
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(text: str) -> str:
+    """Inline Markdown as plain text, for <title>: the rendered HTML without its tags (a formula
+    keeps its symbols). Reuses the cached rendering of the same title in the page's <h1>."""
+    return html.unescape(_TAG.sub("", _md_inline(text)))
+
+
+@lru_cache(maxsize=65536)
+def _md_block(text: str) -> Markup:
+    return Markup(_markdown.render(text))  # noqa: S704 - the renderer escapes everything it emits
+
+
+@lru_cache(maxsize=65536)
+def _md_inline(text: str) -> Markup:
+    return Markup(_markdown.render(text, inline=True))  # noqa: S704 - see _md_block
+
+
+def relative(target: str, here: list[str]) -> str:
+    """``target`` (a site path) relative to the folder ``here`` (its parts). posixpath.relpath
+    does the same but consults the working directory each call, a third of a large build's time
+    spent on links."""
+    parts = target.split("/")
+    n = 0
+    while n < len(here) and n < len(parts) - 1 and here[n] == parts[n]:
+        n += 1
+    return "../" * (len(here) - n) + "/".join(parts[n:])
+
+
+def render_page(page: Page) -> str:
+    here = page.path.split("/")[:-1]
+
+    def url(target: str) -> str:
+        return relative(target, here)
+
+    template = environment().get_template(page.template)
+    return template.render(
+        page=page.data, locale=page.locale, t=strings(page.locale), url=url, path=page.path
+    )
+
+
+def source_fingerprint() -> str:
+    """Hash of everything besides content that shapes the output: templates, static files, and
+    the site's own code. Any change re-renders every page on the next incremental build."""
+    h = hashlib.sha256()
+    files = sorted(TEMPLATES.rglob("*")) + sorted(STATIC.rglob("*")) + sorted(HERE.glob("*.py"))
+    files.append(Path(_markdown.__file__).parent.parent / "content" / "_markdown.py")
+    for path in files:
+        if path.is_file():
+            h.update(str(path.relative_to(HERE.parent)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def static_files() -> dict[str, Path]:
+    """Site path -> file for the stylesheet and scripts."""
+    return {f"assets/{p.name}": p for p in sorted(STATIC.iterdir()) if p.is_file()}
+
+
+def json_key(data: Any) -> bytes:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
