@@ -16,6 +16,8 @@ from mlprep.content._markdown import MathError, scan, to_mathml
 from mlprep.content._models import Exercise, ExerciseLocale, LocaleText, Question
 from mlprep.content._problems import Problem, Severity
 
+STALE = "stale-translation"  # Problem.code of a translation made from an older source text
+
 
 class _Reporter:
     def __init__(self, bank: Bank, path: Path):
@@ -23,9 +25,11 @@ class _Reporter:
         self.rel = str(path.relative_to(bank.root)) if path.is_relative_to(bank.root) else str(path)
         self.problems: list[Problem] = []
 
-    def __call__(self, loc: tuple, severity: Severity, message: str) -> None:
+    def __call__(
+        self, loc: tuple, severity: Severity, message: str, code: str | None = None
+    ) -> None:
         line, col = _yaml.locate(positions_for(self.bank, self.path), loc)
-        self.problems.append(Problem(self.rel, line, col, severity, message))
+        self.problems.append(Problem(self.rel, line, col, severity, message, code))
 
 
 def _markdown_fields(text: LocaleText) -> Iterator[tuple[tuple, str]]:
@@ -79,6 +83,7 @@ def check_question(bank: Bank, q: Question) -> list[Problem]:
                 severity,
                 f"locale '{code}' is stale: the {q.source_locale} text changed since it was translated "
                 f"(now {q.source.source_hash()}); update it, then run 'mlprep stamp'",
+                STALE,
             )
     for code, text in q.locales.items():
         for name in ("options", "statements"):
@@ -161,6 +166,7 @@ def check_exercise(bank: Bank, ex: Exercise) -> list[Problem]:
                     ("locales", code, "translated_from"),
                     "error",
                     f"locale '{code}' is stale: the {ex.source_locale} text changed (now {source_hash})",
+                    STALE,
                 )
     for i, qid in enumerate(ex.related_questions):
         if qid not in bank.questions:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -15,6 +15,9 @@ class Problem:
     col: int  # 1-based
     severity: Severity
     message: str
+    # a stable name for problems other code acts on (the site publishes "stale-translation" pages
+    # with a banner); not part of equality, so the same fault found twice is one problem
+    code: str | None = field(default=None, compare=False)
 
     def format(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"

@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable
 
 from mlprep.content import Bank, Problem, check_bank
+from mlprep.content._check import STALE
 from mlprep.site._pages import Page
 
 Renderer = Callable[[Page, Bank], str]
@@ -32,8 +33,7 @@ def is_stale_problem(problem: Problem) -> bool:
     """A stale translation is the one error the site publishes anyway: it is a known state of the
     translation work, not broken content, and every stale page says so in its banner and in the
     language switcher. ``mlprep check`` still reports it as an error for vetted entries."""
-    # mlprep.content._check words every staleness problem this way (pinned by a test)
-    return " is stale: " in problem.message and problem.message.startswith("locale '")
+    return problem.code == STALE
 
 
 def blocking(problems: list[Problem]) -> list[Problem]:

@@ -172,3 +172,17 @@ def test_missing_bank_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     code, lines = run_check()
     assert code == 1
     assert any("_bank.yaml:0:0: error: bank configuration not found" in line for line in lines)
+
+
+def test_stale_problems_carry_a_stable_code(bank_copy: Path) -> None:
+    """The site publishes stale translations with a banner; it recognises them by this code."""
+    from mlprep.content import check_bank, collect
+
+    write_variant(bank_copy, "stale", FAULTS["stale"][0])
+    write_variant(bank_copy, "unknown-tag", FAULTS["unknown-tag"][0])
+    bank, _ = collect(bank_copy)
+    problems = check_bank(bank)
+    stale = [p for p in problems if "stale.yaml" in p.path]
+    other = [p for p in problems if "unknown-tag.yaml" in p.path]
+    assert stale and all(p.code == "stale-translation" for p in stale)
+    assert other and all(p.code is None for p in other)
