@@ -41,7 +41,9 @@ LOOK_AROUND = f"""
             "uid": os.getuid(),
             "gid": os.getgid(),
             "site": sorted(os.listdir({SITE!r})),
-            "repo": os.path.exists({str(REPO)!r}),
+            # the checkout's own files; a virtual environment inside it (.venv, as CI makes) is bound
+            # read-only at its path, so the folder itself may exist as an empty mount point
+            "repo": sorted(os.listdir({str(REPO)!r})) if os.path.isdir({str(REPO)!r}) else [],
             "torch": os.path.exists({SITE!r} + "/torch"),
             "on_path": [p for p in sys.path if os.path.exists(p + "/grader")
                         or os.path.exists(p + "/reference") or os.path.exists(p + "/mlprep")],
@@ -65,7 +67,7 @@ def test_bwrap_runs_as_nobody_and_sees_only_numpy(forked: bool) -> None:
     assert (seen["uid"], seen["gid"]) == (65534, 65534)  # the grader runs as root here
     assert set(seen["site"]) == {p.name for p in package_entries(("numpy", "os", "sys"))}
     assert "numpy" in seen["site"] and not seen["torch"]
-    assert seen["repo"] is False and seen["on_path"] == []
+    assert set(seen["repo"]) <= {".venv"} and seen["on_path"] == []
     assert seen["pid"] < 10  # its own PID namespace
     assert r.level == probe().level
 
@@ -78,6 +80,7 @@ def test_the_process_layer_hides_nothing_but_keeps_the_guard() -> None:
     r = run(ProcessSandbox(), LOOK_AROUND, allowed=("numpy", "os", "sys"))
     assert r.status == "ok" and r.level == "process"
     assert r.steps["s"].ret["uid"] == os.getuid()
+    assert "grader" in r.steps["s"].ret["repo"]  # the contrast: the plain layer shows the checkout
     blocked = run(ProcessSandbox(), "import grader\ndef f(): return 1\n")
     assert blocked.status == "forbidden"
 
