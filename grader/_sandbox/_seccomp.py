@@ -62,12 +62,17 @@ class _ArgCmp(ctypes.Structure):  # struct scmp_arg_cmp
 
 
 def _lib() -> ctypes.CDLL | None:
-    for name in (ctypes.util.find_library("seccomp"), "libseccomp.so.2"):
-        if name:
-            try:
-                return ctypes.CDLL(name)
-            except OSError:
-                continue
+    # the soname first: find_library runs `ldconfig -p` in a subprocess (~30 ms on every grade)
+    try:
+        return ctypes.CDLL("libseccomp.so.2")
+    except OSError:
+        pass
+    name = ctypes.util.find_library("seccomp")
+    if name:
+        try:
+            return ctypes.CDLL(name)
+        except OSError:
+            return None
     return None
 
 
