@@ -98,12 +98,7 @@ def grade(
         raise
 
     def prepare() -> None:
-        try:
-            module = spec.reference()
-        except ImportError as exc:
-            raise GradingError(f"the reference implementation is not available ({exc})") from None
-        for check in suite.checks:
-            check.prepare(module, plan.arrays)
+        suite.prepare(spec, plan)
         import grader._report._build  # noqa: F401  (pydantic: pay for it while the child runs)
 
         if while_running is not None:

@@ -194,3 +194,14 @@ class Suite:
         c = Check(id, title, points, Scenario(self.builder, id))
         self.checks.append(c)
         return c
+
+    def prepare(self, spec: Any, plan: Any) -> None:
+        """Compute every check's expected outputs with the exercise's reference, on ``plan``'s inputs."""
+        from mlprep._errors import GradingError
+
+        try:
+            module = spec.reference()
+        except ImportError as exc:
+            raise GradingError(f"the reference implementation is not available ({exc})") from None
+        for check in self.checks:
+            check.prepare(module, plan.arrays)

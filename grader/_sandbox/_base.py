@@ -38,6 +38,17 @@ class Job:
     limits: Limits = field(default_factory=Limits)
     plan: Plan | None = None  # may come later, through ``Running.finish``
 
+    def header(self) -> dict[str, Any]:
+        """What the harness needs before the plan: the import policy and the limits."""
+        return {
+            "entry_points": list(self.entry_points),
+            "allowed": list(self.allowed_imports),
+            "forbidden": list(self.forbidden),
+            "torch": self.torch,
+            "memory_mb": self.limits.memory_mb,
+            "time_s": self.limits.time_s,
+        }
+
 
 @dataclass(frozen=True)
 class Plan:

@@ -162,14 +162,7 @@ class Zygote:
                 offsets = _write_inputs(jobdir / "job" / "in.npys", plan)
             plan_json = json.dumps({"steps": plan.steps, "arrays": offsets})
             (jobdir / "job" / "plan.json").write_text(plan_json)
-            header = {
-                "entry_points": list(job.entry_points),
-                "allowed": list(job.allowed_imports),
-                "forbidden": list(job.forbidden),
-                "torch": job.torch,
-                "memory_mb": lim.memory_mb,
-                "time_s": lim.time_s,
-            }
+            header = job.header()
             msg = json.dumps({"job": jobdir.name, "header": header}).encode() + b"\n"
             with contextlib.suppress(OSError):  # a dead zygote: no reply, the run "crashed"
                 socket.send_fds(self.sock, [msg], [f.fileno() for f in out_files])

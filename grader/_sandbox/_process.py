@@ -127,16 +127,7 @@ class ProcessRunning(Running):
         if self.proc is None:
             self._spawn(job)
         self.t_limit = time.perf_counter()  # the time limit counts from here
-        lim = job.limits
-        header = {
-            "entry_points": list(job.entry_points),
-            "allowed": list(job.allowed_imports),
-            "forbidden": list(job.forbidden),
-            "torch": job.torch,
-            "memory_mb": lim.memory_mb,
-            "time_s": lim.time_s,
-        }
-        self._send(json.dumps(header).encode() + b"\n")
+        self._send(json.dumps(job.header()).encode() + b"\n")
 
     def _send(self, data: bytes) -> None:
         with contextlib.suppress(OSError):  # the child is gone already (it crashed): no one reads
