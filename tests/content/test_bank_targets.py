@@ -75,3 +75,15 @@ def test_every_exercise_has_a_question_that_links_it() -> None:
     bank = load_bank()
     linked = {q.exercise for q in bank.questions.values() if q.kind == "exercise"}
     assert set(bank.exercises) <= linked
+
+
+def test_choice_answers_name_options_by_letter() -> None:
+    """The quiz and the site label options A, B, C…; an answer saying 'Option 2' would confuse."""
+    import re
+
+    numbered = re.compile(r"(Options?|options?|选项|選項)\s*[1-9]")
+    for q in load_bank().questions.values():
+        if q.kind == "choice":
+            for code, text in q.locales.items():
+                for part in (text.answer, *(m.correction for m in text.misconceptions)):
+                    assert not numbered.search(part), (q.id, code, numbered.search(part).group(0))
