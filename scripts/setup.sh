@@ -32,9 +32,11 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
 fi
 
 if [[ "$mode" == test ]]; then
-  # Debian packages the tests need: bubblewrap (the strong sandbox layer) and Chromium (browser tests).
+  # Debian packages the tests need: bubblewrap and libseccomp (the strong sandbox layer),
+  # Chromium (browser tests) and tmux (terminal sessions).
   need=()
   command -v bwrap >/dev/null || need+=(bubblewrap)
+  ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || need+=(libseccomp2)
   command -v chromium >/dev/null || need+=(chromium)
   command -v tmux >/dev/null || need+=(tmux)
   if ((${#need[@]})); then
