@@ -36,7 +36,8 @@ if [[ "$mode" == test ]]; then
   # Chromium (browser tests) and tmux (terminal sessions).
   need=()
   command -v bwrap >/dev/null || need+=(bubblewrap)
-  ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || need+=(libseccomp2)
+  # grep reads all of ldconfig's output (-q would exit early, and pipefail would see ldconfig's SIGPIPE)
+  ldconfig -p 2>/dev/null | grep 'libseccomp\.so\.2' >/dev/null || need+=(libseccomp2)
   command -v chromium >/dev/null || need+=(chromium)
   command -v tmux >/dev/null || need+=(tmux)
   if ((${#need[@]})); then
