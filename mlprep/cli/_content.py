@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from mlprep.cli._params import check_lang
 from mlprep.content import (
     Bank,
     Problem,
@@ -72,14 +73,6 @@ kind_option = click.option(
 )
 
 
-def _check_lang(bank: Bank, lang: str) -> None:
-    if lang not in bank.config.locale_codes:
-        raise click.BadParameter(
-            f"unknown locale '{lang}' (known: {', '.join(bank.config.locale_codes)})",
-            param_hint="--lang",
-        )
-
-
 @click.command("list")
 @lang_option
 @tag_option
@@ -88,7 +81,7 @@ def _check_lang(bank: Bank, lang: str) -> None:
 def list_cmd(lang: str, tags: tuple[str, ...], kinds: tuple[str, ...], fmt: str) -> None:
     """List the questions in the bank."""
     bank = load_bank()
-    _check_lang(bank, lang)
+    check_lang(bank, lang)
     questions = _filter(bank, tags, kinds)
     if fmt == "json":
         click.echo(
@@ -117,7 +110,7 @@ def list_cmd(lang: str, tags: tuple[str, ...], kinds: tuple[str, ...], fmt: str)
 def show_cmd(qid: str, lang: str, fmt: str) -> None:
     """Show one question with its answer, key points and misconceptions."""
     bank = load_bank()
-    _check_lang(bank, lang)
+    check_lang(bank, lang)
     q = bank.question(qid)
     if fmt == "json":
         data = q.model_dump(mode="json", exclude_none=True)

@@ -8,19 +8,12 @@ from pathlib import Path
 import click
 
 from mlprep import _exercises
-from mlprep.content import Bank, load_bank
+from mlprep.cli._params import check_lang
+from mlprep.content import load_bank
 
 lang_option = click.option(
     "--lang", default="en", show_default=True, help="Locale code, e.g. en, zh-Hans, zh-Hant."
 )
-
-
-def _check_lang(bank: Bank, lang: str) -> None:
-    if lang not in bank.config.locale_codes:
-        raise click.BadParameter(
-            f"unknown locale '{lang}' (known: {', '.join(bank.config.locale_codes)})",
-            param_hint="--lang",
-        )
 
 
 @click.group("exercises")
@@ -36,7 +29,7 @@ def exercises_group() -> None:
 def list_cmd(lang: str, fmt: str) -> None:
     """List the exercises, easiest first."""
     bank = load_bank()
-    _check_lang(bank, lang)
+    check_lang(bank, lang)
     exercises = _exercises.ordered(bank)
     if fmt == "json":
         records = [_exercises.summary(ex) for ex in exercises]
@@ -65,7 +58,7 @@ def list_cmd(lang: str, fmt: str) -> None:
 def show_cmd(exercise_id: str, lang: str) -> None:
     """Show an exercise's statement and hints, and how to start and grade it."""
     bank = load_bank()
-    _check_lang(bank, lang)
+    check_lang(bank, lang)
     ex = _exercises.get_exercise(bank, exercise_id)
     text = _exercises.locale_text(ex, lang)
     statement = _exercises.statement(bank, ex, lang)
@@ -103,7 +96,7 @@ def start_cmd(exercise_id: str, folder: Path | None, lang: str) -> None:
     existing file: if either exists, nothing is written and the command fails.
     """
     bank = load_bank()
-    _check_lang(bank, lang)
+    check_lang(bank, lang)
     ex = _exercises.get_exercise(bank, exercise_id)
     started = _exercises.start(bank, ex, folder or Path(ex.id), lang)
     for path in started.files:

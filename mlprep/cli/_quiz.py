@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from mlprep.cli._params import check_lang
 from mlprep.content import Bank, load_bank
 
 KINDS = click.Choice(["open", "choice", "numeric", "spot-the-error", "exercise"])
@@ -20,11 +21,7 @@ db_option = click.option(
 
 
 def _check_filters(bank: Bank, lang: str, tags: tuple[str, ...]) -> None:
-    if lang not in bank.config.locale_codes:
-        raise click.BadParameter(
-            f"unknown locale '{lang}' (known: {', '.join(bank.config.locale_codes)})",
-            param_hint="--lang",
-        )
+    check_lang(bank, lang)
     unknown = [t for t in tags if t not in bank.config.tags]
     if unknown:
         raise click.BadParameter(f"unknown tag '{unknown[0]}'", param_hint="--tag")
