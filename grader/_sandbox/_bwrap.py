@@ -20,7 +20,7 @@ the namespace, so the submission cannot signal it.
 from __future__ import annotations
 
 import functools
-import importlib.metadata as metadata
+import json
 import os
 import re
 import shutil
@@ -51,6 +51,8 @@ def _site_dirs() -> list[Path]:
 
 def _dists_of(top: str) -> list[str]:
     """Distributions providing import name ``top``; the cheap guess (same name) first."""
+    import importlib.metadata as metadata
+
     if top in sys.stdlib_module_names:
         return []
     try:
@@ -62,11 +64,15 @@ def _dists_of(top: str) -> list[str]:
 
 @functools.cache
 def _top_level_to_dist() -> dict[str, list[str]]:
+    import importlib.metadata as metadata
+
     return metadata.packages_distributions()  # scans every installed distribution: slow
 
 
 def _closure(dist_names: list[str]) -> set[str]:
     """The distributions and their requirements (extras left out), by normalised name."""
+    import importlib.metadata as metadata
+
     seen: set[str] = set()
     todo = list(dist_names)
     while todo:
@@ -87,13 +93,92 @@ def _closure(dist_names: list[str]) -> set[str]:
     return seen
 
 
+# Never bound, whatever a cache file says: the grader's own packages (installed non-editable they
+# live in site-packages too) and .pth files that could put the checkout on sys.path.
+_NEVER = ("mlprep", "grader", "reference")
+
+
 @functools.cache
 def package_entries(allowed: tuple[str, ...]) -> tuple[Path, ...]:
+    """The site-packages entries to bind for ``allowed`` (see ``_package_entries_now``).
+
+    Working them out needs importlib.metadata and reads RECORD files (~30 ms before the sandbox
+    can start, on every cold grade), so the answer is cached on disk, keyed by the interpreter
+    and the modification times of the site-packages folders (installing, removing or upgrading a
+    package changes them). A cached list is used only if every entry still exists inside a
+    site-packages folder and is none of ``_NEVER``.
+    """
+    sites = _site_dirs()
+    key = {
+        "v": 1,
+        "prefix": sys.prefix,
+        "allowed": sorted(allowed),
+        "sites": [[str(p), _mtime(p)] for p in sites],
+    }
+    path = _entries_cache_path()
+    if path is not None:
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            hit = data.get(json.dumps(key, sort_keys=True)) if isinstance(data, dict) else None
+        except (OSError, ValueError):
+            hit, data = None, {}
+        resolved = {p.resolve() for p in sites}
+        if isinstance(hit, list) and all(_safe_entry(e, resolved) for e in hit):
+            return tuple(Path(e) for e in hit)
+    entries = _package_entries_now(allowed)
+    if path is not None:
+        try:
+            data = data if isinstance(data, dict) else {}
+            data[json.dumps(key, sort_keys=True)] = [str(e) for e in entries]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data), "utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return entries
+
+
+def _mtime(p: Path) -> int:
+    try:
+        return p.stat().st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _safe_entry(entry: object, sites: set[Path]) -> bool:
+    if not isinstance(entry, str):
+        return False
+    p = Path(entry)
+    name = p.name.split(".", 1)[0].split("-", 1)[0]
+    return (
+        p.parent in sites
+        and p.exists()
+        and not p.is_symlink()
+        and name not in _NEVER
+        and not p.name.endswith(".pth")
+    )
+
+
+def _entries_cache_path() -> Path | None:
+    base = os.environ.get("MLPREP_CACHE_DIR")
+    if base is None:
+        try:
+            import platformdirs
+        except ImportError:  # pragma: no cover - platformdirs is a dependency
+            return None
+        base = platformdirs.user_cache_dir("mlprep")
+    return Path(base) / "sandbox-binds.json"
+
+
+def _package_entries_now(allowed: tuple[str, ...]) -> tuple[Path, ...]:
     """Top-level site-packages entries (package dirs, modules, .libs, dist-info) of the
     distributions that provide the allowed third-party imports, with their requirements.
 
     Standard-library names in ``allowed`` (os, math) map to no distribution and add nothing.
     """
+    import importlib.metadata as metadata
+
     dists = [d for t in {a.split(".")[0] for a in allowed} for d in _dists_of(t)]
     entries: set[Path] = set()
     sites = _site_dirs()
