@@ -19,7 +19,7 @@ _WHERE = {
     "MathError": "_markdown",
     "scan": "_markdown",
     "to_mathml": "_markdown",
-    "DIFFICULTIES": "_models",
+    "DIFFICULTIES": "_records",
     "BankConfig": "_models",
     "Choice": "_models",
     "Exercise": "_models",

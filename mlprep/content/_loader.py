@@ -8,40 +8,59 @@ large bank costs a file read, a hash and one pydantic ``validate_json`` call.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
+import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
-
+from mlprep._dirs import cache_dir
 from mlprep._errors import ContentError, NotFoundError
 from mlprep.content import _yaml
-from mlprep.content._models import BankConfig, Exercise, Question, QuestionHeader
 from mlprep.content._problems import Problem
+from mlprep.content._records import (
+    BankConfigRecord,
+    ExerciseRecord,
+    QuestionHeaderRecord,
+    QuestionRecord,
+    RecordError,
+)
+
+if TYPE_CHECKING:  # pydantic is imported only when something must be validated (see _records)
+    from pydantic import BaseModel, TypeAdapter, ValidationError
+
+    from mlprep.content._models import BankConfig, Exercise, Question, QuestionHeader
 
 BANK_CONFIG = "_bank.yaml"
 EXERCISE_FILE = "exercise.yaml"
-M = TypeVar("M", bound=BaseModel)
+CACHE_FILE = "content-cache.sqlite3"
+M = TypeVar("M", bound="BaseModel")
 
 
-class LazyQuestions(Mapping[str, Question]):
-    """id -> Question, validated from cached JSON on first access.
+class LazyQuestions(Mapping[str, "Question"]):
+    """id -> Question, built from cached JSON on first access.
 
-    A warm load of a large bank validates only the small headers; the full text of an entry is
-    validated when something asks for it (the quiz asks for a handful, ``check`` for all).
+    A warm load of a large bank reads only the small headers; the full text of an entry is turned
+    into a model (or a record, see ``collect(records=True)``) when something asks for it (the quiz
+    asks for a handful, ``check`` for all). Cached JSON that cannot be read costs a re-validation
+    of the file, never a wrong entry.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self, records: bool = False, reload: Callable[[str], Question] | None = None
+    ) -> None:
         self._raw: dict[str, str] = {}
         self._done: dict[str, Question] = {}
         self._order: list[str] = []
+        self._records = records
+        self._reload = reload  # validates an entry's file again (bad cached JSON)
 
     def _add_raw(self, qid: str, raw: str) -> None:
         self._raw[qid] = raw
@@ -54,8 +73,21 @@ class LazyQuestions(Mapping[str, Question]):
     def __getitem__(self, qid: str) -> Question:
         q = self._done.get(qid)
         if q is None:
-            q = self._done[qid] = Question.model_validate_json(self._raw.pop(qid))
+            q = self._done[qid] = self._build(qid, self._raw[qid])
+            del self._raw[qid]
         return q
+
+    def _build(self, qid: str, raw: str) -> Question:
+        try:
+            if self._records:
+                return QuestionRecord(json.loads(raw))  # type: ignore[return-value]
+            from mlprep.content._models import Question
+
+            return Question.model_validate_json(raw)
+        except ValueError:  # JSONDecodeError, RecordError and ValidationError are ValueErrors
+            if self._reload is None:
+                raise
+            return self._reload(qid)
 
     def __contains__(self, qid: object) -> bool:
         return qid in self._done or qid in self._raw
@@ -118,14 +150,18 @@ def default_root() -> Path:
 # ---------------------------------------------------------------------------- cache
 
 
-_MODELS_SOURCE = Path(__file__).with_name("_models.py")
+_SHAPE_SOURCES = [Path(__file__).with_name(n) for n in ("_models.py", "_records.py")]
 
 
 def _schema_salt() -> bytes:
+    """Cached JSON is valid only for the models (and records) that wrote (and read) it."""
+    digest = hashlib.sha256()
     try:
-        return hashlib.sha256(_MODELS_SOURCE.read_bytes()).digest()
+        for source in _SHAPE_SOURCES:
+            digest.update(source.read_bytes())
     except OSError:  # pragma: no cover - zipped installs
         return b"mlprep-0"
+    return digest.digest()
 
 
 class _Cache:
@@ -134,21 +170,17 @@ class _Cache:
     def __init__(self) -> None:
         self._db: sqlite3.Connection | None = None
         self._salt = _schema_salt()
-        if os.environ.get("MLPREP_NO_CACHE"):
-            return
-        base = os.environ.get("MLPREP_CACHE_DIR")
+        base = cache_dir()
         if base is None:
-            import platformdirs
-
-            base = platformdirs.user_cache_dir("mlprep")
+            return
         try:
-            Path(base).mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(Path(base) / "content-cache.sqlite3", timeout=2)
+            base.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(base / CACHE_FILE, timeout=2)
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS entry_v2"
                 " (key TEXT PRIMARY KEY, header TEXT NOT NULL, json TEXT NOT NULL)"
             )
-        except sqlite3.Error:
+        except (OSError, sqlite3.Error):  # an unwritable cache folder costs speed, nothing else
             self._db = None
 
     def key(self, kind: str, data: bytes) -> str:
@@ -240,6 +272,8 @@ def _validation_problems(
 def _validate(
     model: type[M], data: Any, rel: str, positions: _yaml.Positions, problems: list[Problem]
 ) -> M | None:
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -267,7 +301,7 @@ def pattern_ok(name: str, pattern: str) -> bool:
 
 
 def load_config(
-    root: Path, problems: list[Problem], cache: _Cache | None = None
+    root: Path, problems: list[Problem], cache: _Cache | None = None, records: bool = False
 ) -> BankConfig | None:
     path = root / "questions" / BANK_CONFIG
     rel = _rel(path, root)
@@ -280,25 +314,44 @@ def load_config(
     key = cache.key("c", raw) if cache else ""
     hit = cache.get_many([key]).get(key) if cache else None
     if hit is not None:
-        return BankConfig.model_validate_json(hit[1])
+        try:
+            if records:
+                return BankConfigRecord(json.loads(hit[1]))  # type: ignore[return-value]
+            from mlprep.content._models import BankConfig
+
+            return BankConfig.model_validate_json(hit[1])
+        except ValueError:  # unreadable cached JSON: validate the file as if it were not cached
+            pass
+    from mlprep.content._models import BankConfig
+
     parsed = _parse(raw, rel, problems)
     if parsed is None:
         return None
     config = _validate(BankConfig, parsed[0], rel, parsed[1], problems)
     if config is not None and cache:
         cache.put_many([(key, "", config.model_dump_json())])
+    if config is not None and records:
+        return BankConfigRecord(config.dump())  # type: ignore[return-value]
     return config
 
 
-def collect(root: Path | None = None) -> tuple[Bank | None, list[Problem]]:
-    """Load what can be loaded; return the bank (None without a valid config) and every problem."""
+def collect(
+    root: Path | None = None, *, records: bool = False
+) -> tuple[Bank | None, list[Problem]]:
+    """Load what can be loaded; return the bank (None without a valid config) and every problem.
+
+    ``records=True``: entries come as read-only records (``_records``) rather than pydantic models,
+    and pydantic is not even imported when every file is in the content cache. For start-up paths
+    (the quiz); anything that writes, checks or publishes content uses the models.
+    """
     root = (root or default_root()).resolve()
     problems: list[Problem] = []
     cache = _Cache()
-    config = load_config(root, problems, cache)
+    config = load_config(root, problems, cache, records)
     if config is None:
         return None, problems
     bank = Bank(root=root, config=config)
+    bank.questions = LazyQuestions(records, reload=lambda qid: _reload(bank, qid, records))
     jobs = [("q", p) for p in _yaml_files(root / "questions", "question")]
     if (root / "exercises").is_dir():
         jobs += [("x", p) for p in sorted(glob.glob(str(root / "exercises" / "*" / EXERCISE_FILE)))]
@@ -310,16 +363,18 @@ def collect(root: Path | None = None) -> tuple[Bank | None, list[Problem]]:
             continue
         raws.append((kind, path, raw, cache.key(kind, raw)))
     hits = cache.get_many([r[3] for r in raws])
+    cached = _cached_entries(raws, hits, records)
 
     fresh: list[tuple[str, str, str]] = []
-    cached: list[tuple[str, str, str]] = []  # (kind, path, full json) in file order
-    header_json: list[str] = []
     for kind, path, raw, key in raws:
-        if key in hits:
-            header, full = hits[key]
-            cached.append((kind, path, full))
-            if kind == "q":
-                header_json.append(header)
+        entry = cached.get(key)
+        if entry is not None:
+            if _add(bank, kind, path, entry[0].id, problems):
+                if kind == "q":
+                    bank.headers[entry[0].id] = entry[0]
+                    bank.questions._add_raw(entry[0].id, entry[1])
+                else:
+                    bank.exercises[entry[0].id] = entry[0]
             continue
         rel = _rel(path, root)
         parsed = _parse(raw, rel, problems)
@@ -332,43 +387,97 @@ def collect(root: Path | None = None) -> tuple[Bank | None, list[Problem]]:
             )
             problems.append(Problem(rel, 1, 1, "error", what))
             continue
+        from mlprep.content._models import Exercise, Question, QuestionHeader
+
         model = Question if kind == "q" else Exercise
-        entry = _validate(model, data, rel, positions, problems)
-        if entry is None:
+        valid = _validate(model, data, rel, positions, problems)
+        if valid is None:
             continue
         bank.positions[rel] = positions
-        header = QuestionHeader.of(entry).model_dump_json() if kind == "q" else ""
-        if _add(bank, kind, path, entry.id, problems):
-            _store(bank, kind, entry, header)
-        fresh.append((key, header, entry.model_dump_json()))
-
-    headers = iter(_headers_adapter().validate_json("[" + ",".join(header_json) + "]"))
-    for kind, path, full in cached:
-        if kind == "q":
-            header = next(headers)
-            if _add(bank, kind, path, header.id, problems):
-                bank.headers[header.id] = header
-                bank.questions._add_raw(header.id, full)
-        else:
-            ex = Exercise.model_validate_json(full)
-            if _add(bank, kind, path, ex.id, problems):
-                bank.exercises[ex.id] = ex
+        header = QuestionHeader.of(valid).model_dump_json() if kind == "q" else ""
+        if _add(bank, kind, path, valid.id, problems):
+            _store(bank, kind, valid, header, records)
+        fresh.append((key, header, valid.model_dump_json()))
     cache.put_many(fresh)
     problems.sort()
     return bank, problems
 
 
+def _cached_entries(
+    raws: list[tuple[str, str, bytes, str]], hits: dict[str, tuple[str, str]], records: bool
+) -> dict[str, tuple[Any, str]]:
+    """cache key -> (header or exercise, full JSON) for the files found in the cache.
+
+    Headers and exercises are built here (small); a question's full JSON waits in LazyQuestions.
+    A hit whose JSON cannot be read is left out: its file is then validated like a new one.
+    """
+    found = [(kind, key, hits[key]) for kind, _path, _raw, key in raws if key in hits]
+    out: dict[str, tuple[Any, str]] = {}
+    if records:
+        for kind, key, (header, full) in found:
+            try:
+                if kind == "q":
+                    out[key] = (QuestionHeaderRecord(json.loads(header)), full)
+                else:
+                    out[key] = (ExerciseRecord(json.loads(full)), full)
+            except (ValueError, RecordError):
+                pass
+        return out
+    from pydantic import ValidationError
+
+    from mlprep.content._models import Exercise
+
+    questions = [(key, header, full) for kind, key, (header, full) in found if kind == "q"]
+    try:  # one validate_json call for every header: the warm path of a 10,000-entry bank
+        headers = _headers_adapter().validate_json("[" + ",".join(h for _, h, _ in questions) + "]")
+        out.update((key, (h, full)) for (key, _, full), h in zip(questions, headers, strict=True))
+    except ValidationError:
+        pass  # some cached header is unreadable: treat every question as new (rare; costs time)
+    for kind, key, (_header, full) in found:
+        if kind == "x":
+            with contextlib.suppress(ValidationError):
+                out[key] = (Exercise.model_validate_json(full), full)
+    return out
+
+
 @lru_cache(maxsize=1)
 def _headers_adapter() -> TypeAdapter[list[QuestionHeader]]:
+    from pydantic import TypeAdapter
+
+    from mlprep.content._models import QuestionHeader
+
     return TypeAdapter(list[QuestionHeader])
 
 
-def _store(bank: Bank, kind: str, entry: Any, header: str) -> None:
+def _store(bank: Bank, kind: str, entry: Any, header: str, records: bool) -> None:
+    if records:
+        entry = (QuestionRecord if kind == "q" else ExerciseRecord)(entry.dump())
     if kind == "q":
-        bank.headers[entry.id] = QuestionHeader.model_validate_json(header)
+        if records:
+            bank.headers[entry.id] = QuestionHeaderRecord(json.loads(header))
+        else:
+            from mlprep.content._models import QuestionHeader
+
+            bank.headers[entry.id] = QuestionHeader.model_validate_json(header)
         bank.questions._add_model(entry)
     else:
         bank.exercises[entry.id] = entry
+
+
+def _reload(bank: Bank, qid: str, records: bool) -> Question:
+    """Validate question ``qid``'s file again (its cached JSON could not be read)."""
+    from mlprep.content._models import Question
+
+    path = bank.paths[f"q:{qid}"]
+    problems: list[Problem] = []
+    raw = _read(path, bank.root, problems)
+    parsed = _parse(raw, _rel(path, bank.root), problems) if raw is not None else None
+    q = None
+    if parsed is not None:
+        q = _validate(Question, parsed[0], _rel(path, bank.root), parsed[1], problems)
+    if q is None or q.id != qid:
+        raise ContentError(problems or [Problem(_rel(path, bank.root), 1, 1, "error", "changed")])
+    return QuestionRecord(q.dump()) if records else q  # type: ignore[return-value]
 
 
 def _add(bank: Bank, kind: str, path: str, entry_id: str, problems: list[Problem]) -> bool:
@@ -399,9 +508,9 @@ def _add(bank: Bank, kind: str, path: str, entry_id: str, problems: list[Problem
     return True
 
 
-def load_bank(root: Path | None = None) -> Bank:
-    """Load the whole bank; raise ContentError if any file is invalid."""
-    bank, problems = collect(root)
+def load_bank(root: Path | None = None, *, records: bool = False) -> Bank:
+    """Load the whole bank; raise ContentError if any file is invalid. ``records``: see ``collect``."""
+    bank, problems = collect(root, records=records)
     errors = [p for p in problems if p.severity == "error"]
     if bank is None or errors:
         raise ContentError(errors or problems)

@@ -8,12 +8,19 @@ to its text, so adding a locale needs no code change.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from mlprep.content._records import (
+    DIFFICULTIES,
+    BankConfigBehaviour,
+    ExerciseBehaviour,
+    LocaleTextBehaviour,
+    NumericBehaviour,
+    QuestionBehaviour,
+)
 
 ID_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Id = Annotated[str, Field(pattern=ID_RE, min_length=2, max_length=80)]
@@ -21,7 +28,7 @@ LocaleCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 NonEmpty = Annotated[str, Field(min_length=1)]
 Kind = Literal["open", "choice", "numeric", "spot-the-error", "exercise"]
 Difficulty = Literal["easy", "medium", "hard"]
-DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
+assert Difficulty.__args__ == DIFFICULTIES  # one order: listing, the site and the quiz sort by it
 
 
 class Strict(BaseModel):
@@ -29,6 +36,10 @@ class Strict(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True
     )
+
+    def dump(self) -> dict[str, Any]:
+        """The JSON form (what the loader caches and a record wraps)."""
+        return self.model_dump(mode="json")
 
 
 # ---------------------------------------------------------------------------- bank configuration
@@ -40,23 +51,11 @@ class LocaleInfo(Strict):
     required: bool = True  # a vetted entry must be complete in every required locale
 
 
-class BankConfig(Strict):
+class BankConfig(BankConfigBehaviour, Strict):
     """``questions/_bank.yaml``: the locales and the tag vocabulary."""
 
     locales: list[LocaleInfo] = Field(min_length=1)
     tags: dict[Id, dict[LocaleCode, NonEmpty]]  # tag -> locale -> label
-
-    @property
-    def locale_codes(self) -> list[str]:
-        return [loc.code for loc in self.locales]
-
-    @property
-    def required_locales(self) -> list[str]:
-        return [loc.code for loc in self.locales if loc.required]
-
-    def tag_label(self, tag: str, locale: str) -> str:
-        labels = self.tags.get(tag, {})
-        return labels.get(locale) or labels.get("en") or tag
 
 
 # ---------------------------------------------------------------------------- questions
@@ -67,7 +66,7 @@ class Misconception(Strict):
     correction: NonEmpty  # why it is wrong and what is true
 
 
-class LocaleText(Strict):
+class LocaleText(LocaleTextBehaviour, Strict):
     """One locale's text of a question. Markdown with ``$…$`` / ``$$…$$`` math."""
 
     title: NonEmpty
@@ -81,12 +80,6 @@ class LocaleText(Strict):
     statements: list[NonEmpty] | None = None
     # translated locales: ``source_hash`` of the source-locale text this was translated from
     translated_from: str | None = Field(default=None, pattern=r"^[0-9a-f]{12}$")
-
-    def source_hash(self) -> str:
-        """Hash of everything a translation is made from; editing any of it marks translations stale."""
-        payload = self.model_dump(exclude={"translated_from"}, mode="json")
-        blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
 class Reference(Strict):
@@ -124,15 +117,11 @@ class Choice(Strict):
         return self
 
 
-class Numeric(Strict):
+class Numeric(NumericBehaviour, Strict):
     value: float
     tolerance: float = Field(ge=0)
     relative: bool = False  # tolerance is relative to |value| rather than absolute
     unit: str | None = None
-
-    def accepts(self, answer: float) -> bool:
-        bound = self.tolerance * abs(self.value) if self.relative else self.tolerance
-        return abs(answer - self.value) <= bound
 
 
 class SpotTheError(Strict):
@@ -141,7 +130,7 @@ class SpotTheError(Strict):
     )  # indices of the wrong statements
 
 
-class Question(Strict):
+class Question(QuestionBehaviour, Strict):
     id: Id
     kind: Kind
     tags: list[Id] = Field(min_length=1)
@@ -207,25 +196,6 @@ class Question(Strict):
                 f"locale '{code}': a translation needs 'translated_from' (the source hash)"
             )
 
-    @property
-    def source(self) -> LocaleText:
-        return self.locales[self.source_locale]
-
-    def is_stale(self, locale: str) -> bool:
-        """True when ``locale`` was translated from an older version of the source text."""
-        text = self.locales.get(locale)
-        if text is None or locale == self.source_locale:
-            return False
-        return text.translated_from != self.source.source_hash()
-
-    def text(self, locale: str) -> LocaleText:
-        """The text in ``locale``, falling back to the source locale."""
-        return self.locales.get(locale) or self.source
-
-    @property
-    def auto_gradable(self) -> bool:
-        return self.kind in ("choice", "numeric", "spot-the-error")
-
 
 class QuestionHeader(Strict):
     """What listing and filtering need, cached beside the full entry so a warm load skips the text."""
@@ -270,7 +240,7 @@ class Limits(Strict):
 ExerciseKind = Literal["numpy-function", "numpy-fix", "torch-module", "torch-function", "torch-fix"]
 
 
-class Exercise(Strict):
+class Exercise(ExerciseBehaviour, Strict):
     id: Id
     kind: ExerciseKind
     tags: list[Id] = Field(min_length=1)
@@ -303,10 +273,6 @@ class Exercise(Strict):
         if self.source_locale not in self.locales:
             raise ValueError(f"source locale '{self.source_locale}' has no text")
         return self
-
-    @property
-    def needs_torch(self) -> bool:
-        return any(m == "torch" or m.startswith("torch.") for m in self.allowed_imports)
 
 
 def slug_ok(value: str) -> bool:
