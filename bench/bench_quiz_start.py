@@ -8,13 +8,16 @@ to their exit. Rounds interleave all measurements so a busy machine slows them a
 Reported beside the ratio, to say where the time goes:
 - ``from pydantic import BaseModel; from rich.console import Console``: ``import pydantic`` and
   ``import rich`` are lazy facades, so the baseline pays for neither library's real machinery.
-- content import + load_bank alone: what any command that loads the bank pays before quiz code
-  runs (pydantic model classes, YAML, markdown-it, the content cache); quiz minus this is the
-  quiz's own cost.
+- content import + load_bank alone: what loading the bank costs before quiz code runs (as the
+  quiz loads it: records from the content cache, no pydantic on a warm cache); quiz minus this is
+  the quiz's own cost.
 - in-process split of one run: imports, ``load_bank``, opening the progress file + queue.
 
 Banks: the repository's bank; N renamed copies of its questions with a progress file holding a
-card for each (warm content cache); the same without the content cache (a first run).
+card for each (warm content cache); the same without the content cache (a first run: YAML parsed,
+pydantic validation, Markdown parsed with markdown-it since no parsed tree is cached either).
+"Warm" means a run after the first on this machine: the content cache holds the validated entries
+and the parsed Markdown of what earlier sessions showed or prefetched.
 
     /work/venv/bin/python bench/bench_quiz_start.py [--runs 7] [--copies 300]
 """
@@ -41,7 +44,7 @@ BASELINE = "import pydantic, rich, click"
 # `import pydantic` and `import rich` are lazy facades: using BaseModel or a Console costs more
 USED = "from pydantic import BaseModel; from rich.console import Console; import click"
 # what any command that loads the bank pays before quiz code runs (content package + load_bank)
-FLOOR = "import mlprep.cli, mlprep.content; mlprep.content.load_bank()"
+FLOOR = "import mlprep.cli, mlprep.content; mlprep.content.load_bank(records=True)"
 
 
 def timed(code: str, env: dict[str, str] | None = None) -> float:
@@ -100,7 +103,7 @@ t0 = time.perf_counter()
 import mlprep.cli, mlprep.content, mlprep.cli._quiz, mlprep.quiz, mlprep._render, mlprep._mdterm
 import rich.console, rich.table
 t1 = time.perf_counter()
-bank = mlprep.content.load_bank()
+bank = mlprep.content.load_bank(records=True)
 t2 = time.perf_counter()
 from mlprep.quiz import open_store, build_queue, matching, utc_now
 with open_store({str(db)!r}) as s:
@@ -138,6 +141,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--copies", type=int, default=300)
     args = ap.parse_args()
+    # PYTHONDONTWRITEBYTECODE (set on some machines) would make every run compile mlprep's modules
+    # from source, while pydantic, rich and click load the .pyc files pip wrote when it installed
+    # them: not what a user pays from the second run on
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     tmp = Path(tempfile.mkdtemp(prefix="mlprep-bench-"))
     try:
         big = synthetic_bank(tmp / "big", args.copies)

@@ -2,9 +2,9 @@
 
 Why not ``rich.markdown``: it parses with its own markdown-it setup, which knows nothing of
 ``$…$`` math (so math had to be found with regexes beside the parser), and it pulls in pygments
-for code highlighting, ~60–100 ms of the quiz's start-up. Walking the tokens of the parser the
-checker uses means the quiz sees exactly the math ``mlprep check`` validated, and costs nothing
-extra to import (markdown-it is already loaded with the content package).
+for code highlighting, ~60–100 ms of the quiz's start-up. Walking the trees of the parser the
+checker uses means the quiz sees exactly the math ``mlprep check`` validated; ``_mdtree`` keeps
+those trees in the content cache, so a start-up that shows known texts does not import the parser.
 
 Covered: paragraphs, headings, emphasis, strong, strikethrough, code, links (text then URL), lists
 (nested, ordered), block quotes, fenced code (verbatim, indented), tables, rules, inline and display
@@ -16,16 +16,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlprep._latex import latex_to_unicode
+from mlprep._mdtree import Node, parse
 
 if TYPE_CHECKING:
-    from markdown_it.tree import SyntaxTreeNode
     from rich.console import RenderableType
     from rich.text import Text
 
 INLINE_STYLES = {"em": "italic", "strong": "bold", "s": "strike", "link": "underline"}
 
 
-def _inline(node: SyntaxTreeNode, out: Text, style: str = "") -> None:
+def _inline(node: Node, out: Text, style: str = "") -> None:
     for child in node.children:
         kind = child.type
         if kind == "text":
@@ -51,11 +51,11 @@ def _inline(node: SyntaxTreeNode, out: Text, style: str = "") -> None:
             _inline(child, out, style)
 
 
-def _plain(node: SyntaxTreeNode) -> str:
+def _plain(node: Node) -> str:
     return "".join(c.content if c.type == "text" else _plain(c) for c in node.children)
 
 
-def inline_text(node: SyntaxTreeNode) -> Text:
+def inline_text(node: Node) -> Text:
     from rich.text import Text
 
     out = Text()
@@ -65,7 +65,7 @@ def inline_text(node: SyntaxTreeNode) -> Text:
     return out
 
 
-def _blocks(nodes: list[SyntaxTreeNode], tight: bool = False) -> list[RenderableType]:
+def _blocks(nodes: list[Node], tight: bool = False) -> list[RenderableType]:
     from rich.text import Text
 
     out: list[RenderableType] = []
@@ -76,7 +76,7 @@ def _blocks(nodes: list[SyntaxTreeNode], tight: bool = False) -> list[Renderable
     return out
 
 
-def _block(node: SyntaxTreeNode) -> RenderableType:
+def _block(node: Node) -> RenderableType:
     from rich.console import Group
     from rich.padding import Padding
     from rich.rule import Rule
@@ -106,7 +106,7 @@ def _block(node: SyntaxTreeNode) -> RenderableType:
     return Group(*_blocks(node.children))
 
 
-def _list(node: SyntaxTreeNode) -> RenderableType:
+def _list(node: Node) -> RenderableType:
     from rich.console import Group
     from rich.table import Table
 
@@ -120,7 +120,7 @@ def _list(node: SyntaxTreeNode) -> RenderableType:
     return grid
 
 
-def _table(node: SyntaxTreeNode) -> RenderableType:
+def _table(node: Node) -> RenderableType:
     from rich import box
     from rich.table import Table
 
@@ -141,22 +141,15 @@ def _table(node: SyntaxTreeNode) -> RenderableType:
 
 def render_inline(text: str) -> Text:
     """One line of Markdown (a title, an option) as styled text; no block structure."""
-    from markdown_it.tree import SyntaxTreeNode
     from rich.text import Text
 
-    from mlprep.content._markdown import parser
-
     out = Text()
-    _inline(SyntaxTreeNode(parser().parseInline(text)).children[0], out)
+    _inline(parse(text, inline=True), out)
     return out
 
 
 def render_markdown(text: str) -> RenderableType:
     """A rich renderable for one Markdown text of the bank."""
-    from markdown_it.tree import SyntaxTreeNode
     from rich.console import Group
 
-    from mlprep.content._markdown import parser
-
-    root = SyntaxTreeNode(parser().parse(text))
-    return Group(*_blocks(root.children))
+    return Group(*_blocks(parse(text).children))

@@ -74,6 +74,13 @@ def inline(text: str) -> Text:
     return render_inline(text)
 
 
+def flush() -> None:
+    """Keep the Markdown parsed so far in the content cache (done at exit too)."""
+    from mlprep._mdtree import flush
+
+    flush()
+
+
 def letter(i: int) -> str:
     return chr(ord("A") + i)
 

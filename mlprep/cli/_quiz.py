@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mlprep.cli._params import check_lang
-from mlprep.content import Bank, load_bank
+from mlprep.content import load_bank
+
+if TYPE_CHECKING:
+    from mlprep.content import Bank
 
 KINDS = click.Choice(["open", "choice", "numeric", "spot-the-error", "exercise"])
 
@@ -71,7 +75,7 @@ def quiz_cmd(
     from mlprep.quiz import Reviewer, Session, build_queue, matching, open_store, open_terminal
     from mlprep.quiz._schedule import utc_now
 
-    bank = load_bank()
+    bank = load_bank(records=True)  # no pydantic on a warm start: see mlprep.content._records
     _check_filters(bank, lang, tags)
     with open_store(db_path) as store:
         now = utc_now()
@@ -137,7 +141,7 @@ def stats_cmd(fmt: str, db_path: Path | None) -> None:
     from mlprep.quiz._schedule import utc_now
     from mlprep.quiz._stats import compute_stats
 
-    bank = load_bank()
+    bank = load_bank(records=True)
     with open_store(db_path, create=False) as store:
         stats = compute_stats(bank, store, utc_now(), datetime.now().astimezone().tzinfo)
     if fmt == "json":

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
-from mlprep.content import Question
+if TYPE_CHECKING:
+    from mlprep.content import Question
 
 
 class BadAnswer(ValueError):

@@ -10,20 +10,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-
-from fsrs import Rating, Scheduler
+from typing import TYPE_CHECKING, Any
 
 from mlprep._errors import ProgressError
-from mlprep.content import Question
-from mlprep.quiz._schedule import Clock, answer_hash, make_scheduler, new_card, review, utc_now
-from mlprep.quiz._store import CardRow, ProgressStore
+from mlprep.quiz._rows import CardRow
+from mlprep.quiz._schedule import (
+    RATING_NAMES,
+    Clock,
+    answer_hash,
+    make_scheduler,
+    new_card,
+    review,
+    utc_now,
+)
+from mlprep.quiz._store import ProgressStore
+
+if TYPE_CHECKING:
+    from fsrs import Scheduler
+
+    from mlprep.content import Question
 
 
 @dataclass
 class Rated:
     review_id: int
     question_id: str
-    rating: Rating
+    rating: int  # 1 Again .. 4 Easy (fsrs.Rating's values)
     correct: bool | None
     due_in: timedelta | None = None  # None for cram reviews, which leave the schedule alone
 
@@ -34,7 +46,7 @@ class Reviewer:
     lang: str
     cram: bool = False
     now: Clock = utc_now
-    scheduler: Scheduler = field(default_factory=make_scheduler)
+    scheduler: Any = None  # an fsrs.Scheduler; made on first use (importing fsrs takes time)
     history: list[Rated] = field(default_factory=list)  # this session's ratings, oldest first
 
     def answer_changed(self, q: Question) -> bool:
@@ -42,7 +54,12 @@ class Reviewer:
         card = self.store.card(q.id)
         return card is not None and card.answer_hash != answer_hash(q)
 
-    def preview(self, q: Question) -> dict[Rating, timedelta]:
+    def _scheduler(self) -> Scheduler:
+        if self.scheduler is None:
+            self.scheduler = make_scheduler()
+        return self.scheduler
+
+    def preview(self, q: Question) -> dict[int, timedelta]:
         """How long until ``q`` is due again after each rating (empty when cramming)."""
         if self.cram:
             return {}
@@ -50,14 +67,14 @@ class Reviewer:
         row = self.store.card(q.id)
         card = row.to_card() if row is not None else new_card(q.id, moment)
         return {
-            rating: review(self.scheduler, card, rating, moment)[0].due - moment
-            for rating in Rating
+            rating: review(self._scheduler(), card, rating, moment)[0].due - moment
+            for rating in RATING_NAMES
         }
 
     def rate(
         self,
         q: Question,
-        rating: Rating,
+        rating: int,
         correct: bool | None = None,
         duration_ms: int | None = None,
     ) -> Rated:
@@ -66,7 +83,7 @@ class Reviewer:
         after = None
         if not self.cram:
             card = before.to_card() if before is not None else new_card(q.id, moment)
-            after, _log = review(self.scheduler, card, rating, moment, duration_ms)
+            after, _log = review(self._scheduler(), card, rating, moment, duration_ms)
         rid = self.store.record(
             q.id,
             before=before,
@@ -80,7 +97,7 @@ class Reviewer:
             duration_ms=duration_ms,
         )
         due_in = after.due - moment if after is not None else None
-        rated = Rated(rid, q.id, rating, correct, due_in)
+        rated = Rated(rid, q.id, int(rating), correct, due_in)
         self.history.append(rated)
         return rated
 

@@ -14,19 +14,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from fsrs import Card, Rating, ReviewLog, Scheduler, State
+if TYPE_CHECKING:  # fsrs is imported when a card is scheduled, after the first question shows
+    from fsrs import Card, ReviewLog, Scheduler
 
-if TYPE_CHECKING:
     from mlprep.content import Question
 
 Clock = Callable[[], datetime]  # returns an aware UTC datetime
 
-RATING_NAMES: dict[Rating, str] = {
-    Rating.Again: "Again",
-    Rating.Hard: "Hard",
-    Rating.Good: "Good",
-    Rating.Easy: "Easy",
-}
+# fsrs.Rating is an IntEnum with these values; the quiz passes plain ints until fsrs is called
+AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+RATING_NAMES: dict[int, str] = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
 
 
 def utc_now() -> datetime:
@@ -35,12 +32,14 @@ def utc_now() -> datetime:
 
 def make_scheduler() -> Scheduler:
     """FSRS-6 with its default parameters and no fuzz (reproducible schedules)."""
+    from fsrs import Scheduler
+
     return Scheduler(enable_fuzzing=False)
 
 
-def rating_for(correct: bool) -> Rating:
+def rating_for(correct: bool) -> int:
     """The rating an auto-graded answer earns."""
-    return Rating.Good if correct else Rating.Again
+    return GOOD if correct else AGAIN
 
 
 def card_id_for(qid: str) -> int:
@@ -49,16 +48,20 @@ def card_id_for(qid: str) -> int:
 
 
 def new_card(qid: str, now: datetime) -> Card:
+    from fsrs import Card, State
+
     return Card(card_id=card_id_for(qid), state=State.Learning, due=now)
 
 
 def review(
-    scheduler: Scheduler, card: Card, rating: Rating, now: datetime, duration_ms: int | None = None
+    scheduler: Scheduler, card: Card, rating: int, now: datetime, duration_ms: int | None = None
 ) -> tuple[Card, ReviewLog]:
+    from fsrs import Rating
+
     if now.tzinfo is None or now.utcoffset() != UTC.utcoffset(None):
         raise ValueError("review times must be aware UTC datetimes")
     return scheduler.review_card(
-        card, rating, review_datetime=now.astimezone(UTC), review_duration=duration_ms
+        card, Rating(rating), review_datetime=now.astimezone(UTC), review_duration=duration_ms
     )
 
 
@@ -71,7 +74,7 @@ def answer_hash(q: Question) -> str:
     payload = {
         "answer": q.source.answer,
         "key_points": q.source.key_points,
-        "key": [m.model_dump(mode="json") for m in (q.choice, q.numeric, q.spot) if m is not None],
+        "key": [m.dump() for m in (q.choice, q.numeric, q.spot) if m is not None],
     }
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from mlprep.content import DIFFICULTIES, Bank
-from mlprep.content._models import QuestionHeader
-from mlprep.quiz._store import CardRow
+from mlprep.content._records import DIFFICULTIES
+from mlprep.quiz._rows import CardRow
+
+if TYPE_CHECKING:
+    from mlprep.content import Bank
+    from mlprep.content._models import QuestionHeader
 
 
 class _HasId(Protocol):

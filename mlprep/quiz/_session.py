@@ -11,16 +11,17 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
-
-from fsrs import Rating
+from typing import TYPE_CHECKING
 
 from mlprep import _render
 from mlprep._errors import ProgressError
-from mlprep.content import Bank, Question
 from mlprep.quiz._grade import BadAnswer, grade, letters
 from mlprep.quiz._review import Reviewer
 from mlprep.quiz._schedule import RATING_NAMES, rating_for, short_interval
 from mlprep.quiz._terminal import Terminal
+
+if TYPE_CHECKING:
+    from mlprep.content import Bank, Question
 
 RATE_PROMPT = "{what}: {options}  (u undo, s skip, q quit) > "
 HELP = (
@@ -69,6 +70,7 @@ class Session:
     # ------------------------------------------------------------------------ the loop
 
     def run(self) -> Summary:
+        self.term.when_idle(self._prefetch)
         try:
             self._drain()
             while self._offer_undo():
@@ -130,6 +132,17 @@ class Session:
             f"↶ undid your rating of {q.id} ({name}); asking it again", style="yellow"
         )
         self.queue.appendleft(q)
+
+    def _prefetch(self) -> None:
+        """While the learner reads the first question: build (and drop) what every queued
+        question will show, so its Markdown is parsed now and kept in the cache (``_mdtree``)
+        for this session and the next ones."""
+        for q in self.queue:
+            text = q.text(self.lang)
+            _render.header(q, text)
+            _render.prompt(q, text)
+            _render.answer(q, text, self.lang)
+        _render.flush()
 
     # ------------------------------------------------------------------------ one question
 
@@ -242,7 +255,7 @@ class Session:
             )
         self.console.print(f"grade your solution with:  mlprep grade {xid} FILE", markup=False)
 
-    def _rate(self, q: Question) -> Rating:
+    def _rate(self, q: Question) -> int:
         due_in = self.reviewer.preview(q)
         options = " · ".join(
             f"{int(r)} {name}" + (f" ({short_interval(due_in[r])})" if r in due_in else "")
@@ -253,7 +266,7 @@ class Session:
         while True:
             reply = self.term.key(prompt)
             if reply in ("1", "2", "3", "4"):
-                return Rating(int(reply))
+                return int(reply)
             if self._command(reply):
                 continue
             self.console.print("✗ press 1, 2, 3 or 4 (or u to undo, q to quit)", style="yellow")

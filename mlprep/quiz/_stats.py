@@ -20,8 +20,9 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from fsrs import Rating
 
 from mlprep.content import Bank
+from mlprep.quiz._rows import CardRow, ReviewRow
 from mlprep.quiz._schedule import make_scheduler
-from mlprep.quiz._store import CardRow, ProgressStore, ReviewRow
+from mlprep.quiz._store import ProgressStore
 
 
 @dataclass

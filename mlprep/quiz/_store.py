@@ -2,8 +2,10 @@
 
 Every answer is one transaction (``record``): the review row and the card's new state land
 together or not at all. ``undo`` deletes the newest review row and puts back the card state that
-row saved, again in one transaction. Rows read back are validated (pydantic) because the file is
-untrusted input: a bad row is a ``ProgressError``, never a crash half-way through a session.
+row saved, again in one transaction. Rows read back are validated field by field because the file
+is untrusted input: a bad row is a ``ProgressError``, never a crash half-way through a session.
+(By hand rather than with pydantic: the quiz reads every card before its first question, and
+importing pydantic alone costs more than the start-up budget issue #6 leaves; see ``_rows``.)
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fsrs import Card, Rating, State
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from mlprep._dirs import data_dir
 from mlprep._errors import ProgressError
-from mlprep.quiz._schedule import card_id_for
+from mlprep.quiz._rows import CardRow, ReviewRow, RowError
 from mlprep.quiz._schema import connect, connect_empty
+
+if TYPE_CHECKING:
+    from fsrs import Card
 
 
 def default_db_path() -> Path:
@@ -30,68 +34,12 @@ def default_db_path() -> Path:
     env = os.environ.get("MLPREP_DB")
     if env:
         return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("mlprep")) / "progress.sqlite3"
+    return data_dir() / "progress.sqlite3"
 
 
 def iso(moment: datetime) -> str:
     """Fixed-width UTC ISO 8601, so stored times sort correctly as text."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-class CardRow(BaseModel):
-    """A card as stored; validated on the way in from the file."""
-
-    model_config = ConfigDict(frozen=True)
-
-    question_id: str = Field(min_length=1)
-    state: int = Field(ge=1, le=3)
-    step: int | None = Field(default=None, ge=0)
-    stability: float | None = None
-    difficulty: float | None = None
-    due: datetime
-    last_review: datetime | None = None
-    answer_hash: str
-
-    def to_card(self) -> Card:
-        return Card(
-            card_id=card_id_for(self.question_id),
-            state=State(self.state),
-            step=self.step,
-            stability=self.stability,
-            difficulty=self.difficulty,
-            due=self.due.astimezone(UTC),
-            last_review=self.last_review.astimezone(UTC) if self.last_review else None,
-        )
-
-    @classmethod
-    def of(cls, qid: str, card: Card, answer_hash: str) -> CardRow:
-        return cls(
-            question_id=qid,
-            state=int(card.state),
-            step=card.step,
-            stability=card.stability,
-            difficulty=card.difficulty,
-            due=card.due,
-            last_review=card.last_review,
-            answer_hash=answer_hash,
-        )
-
-
-class ReviewRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    question_id: str
-    reviewed_at: datetime
-    rating: int = Field(ge=1, le=4)
-    kind: str
-    lang: str
-    correct: bool | None
-    cram: bool
-    duration_ms: int | None
-    answer_hash: str
 
 
 _CARD_COLS = "question_id, state, step, stability, difficulty, due, last_review, answer_hash"
@@ -171,21 +119,19 @@ class ProgressStore:
     def _card_row(self, row: tuple) -> CardRow:
         names = _CARD_COLS.split(", ")
         try:
-            return CardRow.model_validate(dict(zip(names, row, strict=True)))
-        except ValidationError as exc:
+            return CardRow.parse(dict(zip(names, row, strict=True)))
+        except RowError as exc:
             raise ProgressError(
-                f"progress database {self.path} has an invalid card for '{row[0]}': "
-                f"{exc.errors()[0]['msg']}"
+                f"progress database {self.path} has an invalid card for '{row[0]}': {exc}"
             ) from None
 
     def _review_row(self, row: tuple) -> ReviewRow:
         names = _REVIEW_COLS.split(", ")
         try:
-            return ReviewRow.model_validate(dict(zip(names, row, strict=True)))
-        except ValidationError as exc:
+            return ReviewRow.parse(dict(zip(names, row, strict=True)))
+        except RowError as exc:
             raise ProgressError(
-                f"progress database {self.path} has an invalid review row {row[0]}: "
-                f"{exc.errors()[0]['msg']}"
+                f"progress database {self.path} has an invalid review row {row[0]}: {exc}"
             ) from None
 
     # ------------------------------------------------------------------------ writing
@@ -196,7 +142,7 @@ class ProgressStore:
         *,
         before: CardRow | None,
         after: Card | None,
-        rating: Rating,
+        rating: int,
         reviewed_at: datetime,
         kind: str,
         lang: str,
@@ -205,7 +151,7 @@ class ProgressStore:
         duration_ms: int | None = None,
     ) -> int:
         """Store one review and the card's new state (``after=None``: a cram review, card kept)."""
-        saved = before.model_dump_json() if before is not None else None
+        saved = before.to_json() if before is not None else None
         with self._transaction() as db:
             cur = db.execute(
                 "INSERT INTO review (question_id, reviewed_at, rating, kind, lang, correct, cram,"
@@ -259,8 +205,8 @@ class ProgressStore:
                     db.execute("DELETE FROM card WHERE question_id = ?", (qid,))
                 else:
                     try:
-                        before = CardRow.model_validate(json.loads(saved))
-                    except (ValueError, ValidationError):
+                        before = CardRow.parse(json.loads(saved))
+                    except (ValueError, RowError):
                         raise ProgressError(
                             f"review {rid} in {self.path} holds an unreadable card state"
                         ) from None

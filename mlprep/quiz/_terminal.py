@@ -5,12 +5,17 @@ single-key prompts (ratings, "next") read one key in cbreak mode, which keeps Ct
 SIGINT; line prompts go through ``input`` so editing keys work. Otherwise every prompt reads one
 line from stdin and echoes it, so a transcript of a piped session reads like a dialogue; rich then
 emits no colours or control codes unless forced (FORCE_COLOR). End of input raises ``EOFError``.
+
+``when_idle`` queues work for the moment a prompt is on screen and the learner is reading: it runs
+once, after the prompt is flushed and before the reply is read (the session prefetches the parsed
+Markdown of the questions to come there, so the first question does not wait for it).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,10 +29,21 @@ class Terminal:
 
     def __init__(self, console: Console):
         self.console = console
+        self._idle: list[Callable[[], None]] = []
+
+    def when_idle(self, job: Callable[[], None]) -> None:
+        """Run ``job`` once, the next time a prompt is shown and the reply not yet read."""
+        self._idle.append(job)
+
+    def _prompted(self) -> None:
+        """The prompt is printed: flush it, then do the queued idle work before reading."""
+        self.console.file.flush()
+        while self._idle:
+            self._idle.pop(0)()
 
     def line(self, prompt: str) -> str:
         self.console.print(prompt, end="", markup=False, highlight=False, soft_wrap=True)
-        self.console.file.flush()
+        self._prompted()
         reply = sys.stdin.readline()
         if not reply:
             self.console.print()
@@ -47,17 +63,19 @@ class TtyTerminal(Terminal):
     interactive = True
 
     def line(self, prompt: str) -> str:
-        return self.console.input(f"[bold cyan]{prompt}[/]")
+        self.console.print(f"[bold cyan]{prompt}[/]", end="", soft_wrap=True)
+        self._prompted()
+        return input()  # after a prompt printed by rich, as Console.input does; readline edits
 
     def key(self, prompt: str) -> str:
         try:
             import termios
             import tty
         except ImportError:  # no termios (Windows): menus take a line, like in a pipe
-            return self.console.input(f"[bold cyan]{prompt}[/]").strip().lower()
+            return self.line(prompt).strip().lower()
 
         self.console.print(f"[bold cyan]{prompt}[/]", end="", soft_wrap=True)
-        self.console.file.flush()
+        self._prompted()
         fd = sys.stdin.fileno()
         saved = termios.tcgetattr(fd)
         try:

@@ -142,3 +142,78 @@ def test_without_unicodeit_math_degrades_to_names(monkeypatch):
     finally:
         _latex._tables.cache_clear()
         _latex.latex_to_unicode.cache_clear()
+
+
+# ---------------------------------------------------------------------------- parsed-Markdown cache
+
+
+def _render_all(texts: list[str]) -> str:
+    console = Console(file=io.StringIO(), width=72, force_terminal=True, color_system="truecolor")
+    for text in texts:
+        console.print(markdown(text))
+        console.print(inline(text.splitlines()[0]))
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _bank_texts() -> list[str]:
+    from mlprep.content import load_bank
+
+    bank = load_bank()
+    out = []
+    for qid in bank.questions:
+        q = bank.questions[qid]
+        for text in q.locales.values():
+            out += [text.title, text.prompt, text.answer, *text.key_points, *(text.options or [])]
+            out += [*(text.statements or []), *(m.claim for m in text.misconceptions)]
+    return out
+
+
+def test_cached_trees_render_exactly_like_a_fresh_parse(monkeypatch):
+    from mlprep import _mdtree
+
+    texts = _bank_texts()
+    monkeypatch.setattr(_mdtree, "_memory", {})
+    monkeypatch.setattr(_mdtree, "_store", None)
+    fresh = _render_all(texts)
+    _mdtree.flush()
+    monkeypatch.setattr(_mdtree, "_memory", {})  # a new process: only the cache file is left
+    monkeypatch.setattr(_mdtree, "_store", None)
+
+    def no_parser(text, inline):
+        raise AssertionError(f"parsed again: {text[:40]!r}")
+
+    monkeypatch.setattr(_mdtree, "_parse", no_parser)
+    assert _render_all(texts) == fresh
+    assert "\x1b[" in fresh and len(texts) > 1000
+
+
+def test_another_parser_version_gets_its_own_table_and_old_trees_go(monkeypatch, tmp_path):
+    import sqlite3
+
+    from mlprep import _mdtree
+
+    monkeypatch.setenv("MLPREP_CACHE_DIR", str(tmp_path))
+    tables = lambda: {  # noqa: E731
+        name
+        for (name,) in sqlite3.connect(tmp_path / _mdtree.CACHE_FILE).execute(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'mdtree_%'"
+        )
+    }
+    for version in ("aaaa", "bbbb"):
+        monkeypatch.setattr(_mdtree, "_fingerprint", lambda v=version: v)
+        store = _mdtree._Store()
+        store.put("b:*x*", _mdtree._parse("*x*", inline=False))
+        store.flush()
+        assert tables() == {f"mdtree_{version}"}
+        assert store.get("b:*x*").children[0].type == "paragraph"
+
+
+def test_a_broken_cache_means_parsing_not_failing(monkeypatch, tmp_path):
+    from mlprep import _mdtree
+
+    (tmp_path / _mdtree.CACHE_FILE).write_bytes(b"this is not an SQLite file" * 100)
+    monkeypatch.setenv("MLPREP_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(_mdtree, "_memory", {})
+    monkeypatch.setattr(_mdtree, "_store", None)
+    assert inline("**bold** $x^2$").plain == "bold x²"
+    _mdtree.flush()

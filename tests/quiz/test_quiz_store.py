@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -194,3 +195,41 @@ def test_default_path(monkeypatch, tmp_path):
     monkeypatch.delenv("MLPREP_DB")
     assert default_db_path().name == "progress.sqlite3"
     assert "mlprep" in str(default_db_path())
+
+
+GOOD_CARD = ("q", 2, None, 1.0, 5.0, "2026-11-22T10:00:00.000000+00:00", None, "abc")
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [  # values that SQLite's column affinity keeps as they are and no CHECK constraint stops
+        (0, "", "question_id: expected a non-empty string"),
+        (2, -1, "step: -1 is outside 0.."),
+        (2, "first", "step: expected an integer"),
+        (3, float("inf"), "stability: expected a finite number"),
+        (4, "hard", "difficulty: expected a finite number"),
+        (5, "2026-11-22T10:00:00", "due: timestamp .* has no UTC offset"),
+        (5, "yesterday", "due: expected an ISO 8601 timestamp"),
+        (6, 12, "last_review: expected an ISO 8601 timestamp"),
+        (7, b"\x00", "answer_hash: expected a string"),
+    ],
+)
+def test_each_invalid_card_field_is_named(db_path, column, value, message):
+    open_store(db_path).close()
+    row = list(GOOD_CARD)
+    row[column] = value
+    with sqlite3.connect(db_path) as con:
+        con.execute("PRAGMA ignore_check_constraints=ON")
+        con.execute("INSERT INTO card VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+    with open_store(db_path) as store, pytest.raises(ProgressError, match=message):
+        store.cards()
+
+
+def test_a_valid_card_row_reads_back(db_path):
+    open_store(db_path).close()
+    with sqlite3.connect(db_path) as con:
+        con.execute("INSERT INTO card VALUES (?, ?, ?, ?, ?, ?, ?, ?)", GOOD_CARD)
+    with open_store(db_path) as store:
+        card = store.cards()["q"]
+    assert (card.state, card.stability, card.due.utcoffset()) == (2, 1.0, dt.timedelta(0))
+    assert card.to_card().stability == 1.0
