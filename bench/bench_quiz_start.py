@@ -19,7 +19,7 @@ pydantic validation, Markdown parsed with markdown-it since no parsed tree is ca
 "Warm" means a run after the first on this machine: the content cache holds the validated entries
 and the parsed Markdown of what earlier sessions showed or prefetched.
 
-    /work/venv/bin/python bench/bench_quiz_start.py [--runs 7] [--copies 300]
+    python bench/bench_quiz_start.py [--runs 9] [--copies 2]
 """
 
 from __future__ import annotations
@@ -57,11 +57,11 @@ def baseline() -> float:
     return timed(BASELINE)
 
 
-def first_question(env: dict[str, str], db: Path) -> float:
+def first_question(env: dict[str, str]) -> float:
     """Seconds from spawn until the first answer prompt is printed."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [PY, "-m", "mlprep", "quiz", "--db", str(db), "--cram"],
+        [PY, "-m", "mlprep", "quiz", "--cram"],  # progress and caches where a user's are
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -95,9 +95,9 @@ def synthetic_bank(root: Path, copies: int) -> Path:
     return root
 
 
-def breakdown(env: dict[str, str], db: Path) -> tuple[float, float, float, int]:
+def breakdown(env: dict[str, str]) -> tuple[float, float, float, int]:
     """In one process: seconds for imports, load_bank, store+queue; and the bank's size."""
-    code = f"""
+    code = """
 import time
 t0 = time.perf_counter()
 import mlprep.cli, mlprep.content, mlprep.cli._quiz, mlprep.quiz, mlprep._render, mlprep._mdterm
@@ -106,7 +106,7 @@ t1 = time.perf_counter()
 bank = mlprep.content.load_bank(records=True)
 t2 = time.perf_counter()
 from mlprep.quiz import open_store, build_queue, matching, utc_now
-with open_store({str(db)!r}) as s:
+with open_store() as s:
     q = build_queue(matching(bank), s.cards(), utc_now(), count=20, new=10, cram=True)
 t3 = time.perf_counter()
 print(t1 - t0, t2 - t1, t3 - t2, len(bank.questions))
@@ -116,20 +116,19 @@ print(t1 - t0, t2 - t1, t3 - t2, len(bank.questions))
     return float(a), float(b), float(c), int(n)
 
 
-def reviewed_db(path: Path, env: dict[str, str]) -> Path:
-    """A progress file in which every question of the bank has been reviewed once."""
-    code = f"""
+def reviewed(env: dict[str, str]) -> None:
+    """The user's progress file: every question of the bank reviewed once."""
+    code = """
 from fsrs import Rating
 from mlprep.content import load_bank
 from mlprep.quiz import Reviewer, open_store
 bank = load_bank()
-with open_store({str(path)!r}) as store:
+with open_store() as store:
     r = Reviewer(store, "en")
     for q in bank.questions.values():
         r.rate(q, Rating.Good)
 """
     subprocess.run([PY, "-c", code], env=env, cwd=REPO, check=True)
-    return path
 
 
 def ms(seconds: float) -> str:
@@ -139,7 +138,7 @@ def ms(seconds: float) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--copies", type=int, default=300)
+    ap.add_argument("--copies", type=int, default=2)
     args = ap.parse_args()
     # PYTHONDONTWRITEBYTECODE (set on some machines) would make every run compile mlprep's modules
     # from source, while pydantic, rich and click load the .pyc files pip wrote when it installed
@@ -149,17 +148,23 @@ def main() -> None:
     try:
         big = synthetic_bank(tmp / "big", args.copies)
         base_env = {k: v for k, v in os.environ.items() if not k.startswith("MLPREP_")}
-        repo_env = {**base_env, "MLPREP_BANK": str(REPO), "MLPREP_CACHE_DIR": str(tmp / "c1")}
-        big_env = {**base_env, "MLPREP_BANK": str(big), "MLPREP_CACHE_DIR": str(tmp / "c2")}
-        cold_env = {**base_env, "MLPREP_BANK": str(big), "MLPREP_NO_CACHE": "1"}
+
+        def home(name: str, bank: Path) -> dict[str, str]:
+            """A user's default places (platformdirs: XDG folders), so their cost is counted."""
+            xdg = {"XDG_CACHE_HOME": str(tmp / name / "cache"), "XDG_DATA_HOME": str(tmp / name)}
+            return {**base_env, **xdg, "MLPREP_BANK": str(bank)}
+
+        repo_env = home("repo", REPO)
+        big_env = home("big", big)
+        cold_env = {**big_env, "MLPREP_NO_CACHE": "1"}
         n = len(list((big / "questions").rglob("*-copy-*.yaml")))
         cases = {  # name -> (environment, progress file)
-            "repo bank, new learner": (repo_env, tmp / "empty.db"),
-            f"{n}-question bank, warm cache, {n} cards": (big_env, tmp / "big.db"),
-            f"{n}-question bank, no content cache": (cold_env, tmp / "big.db"),
+            "repo bank, new learner": repo_env,
+            f"{n}-question bank, warm cache, {n} cards": big_env,
+            f"{n}-question bank, no content cache": cold_env,
         }
-        first_question(repo_env, tmp / "empty.db")  # warm the content caches and .pyc files
-        reviewed_db(tmp / "big.db", big_env)
+        first_question(repo_env)  # warm the content caches and .pyc files
+        reviewed(big_env)
         # rounds interleave every measurement, so a busy machine slows all of them alike
         times: dict[str, list[float]] = {"base": [], "used": []}
         for name in cases:
@@ -167,10 +172,10 @@ def main() -> None:
         for _ in range(args.runs):
             times["base"].append(baseline())
             times["used"].append(timed(USED))
-            for name, (env, db) in cases.items():
+            for name, env in cases.items():
                 times[name + "/floor"].append(timed(FLOOR, env))
-                times[name].append(first_question(env, db))
-                times[name + "/parts"].append(breakdown(env, db))  # type: ignore[arg-type]
+                times[name].append(first_question(env))
+                times[name + "/parts"].append(breakdown(env))  # type: ignore[arg-type]
         base = statistics.median(times["base"])
         used = statistics.median(times["used"])
         load = os.getloadavg()[0]
