@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from mlprep._errors import GradingError
 
 if TYPE_CHECKING:
+    from grader._record import GradeRecord
     from grader._result import GradeResult
     from grader._sandbox import Sandbox
 
@@ -35,6 +36,31 @@ def grade(
     ``while_running`` is called while the sandbox runs the submission (the CLI imports its
     renderer there, off the critical path).
     """
+    from grader._record import to_result
+
+    record = grade_record(
+        exercise_id,
+        submission,
+        seed=seed,
+        lang=lang,
+        sandbox=sandbox,
+        root=root,
+        while_running=while_running,
+    )
+    return to_result(record)
+
+
+def grade_record(
+    exercise_id: str,
+    submission: Path,
+    *,
+    seed: int | None = None,
+    lang: str = "en",
+    sandbox: Sandbox | None = None,
+    root: Path | None = None,
+    while_running: Callable[[], None] | None = None,
+) -> GradeRecord:
+    """``grade`` without the pydantic document (``grader._record``): what the text report needs."""
     t0 = time.perf_counter()
     from grader._sandbox._base import Job, Limits
     from grader._submission import read_submission
@@ -65,9 +91,9 @@ def grade(
             uses = forbidden_uses(source.text, exercise.forbidden)
             if uses:
                 running.cancel()
-                from grader._report._build import forbidden_result
+                from grader._report._build import forbidden_record
 
-                return forbidden_result(
+                return forbidden_record(
                     exercise,
                     submission,
                     source,
@@ -101,15 +127,15 @@ def grade(
 
     def prepare() -> None:
         suite.prepare(spec, plan)
-        import grader._report._build  # noqa: F401  (pydantic: pay for it while the child runs)
+        import grader._report._build  # noqa: F401  (its imports: paid while the child runs)
 
         if while_running is not None:
             while_running()
 
     run = running.finish(plan, meanwhile=prepare)
-    from grader._report._build import build_result
+    from grader._report._build import build_record
 
-    return build_result(
+    return build_record(
         exercise,
         submission,
         source,
