@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from grader._checks import Outcome, Spec, Suite
 from grader._checks._compare import Mismatch
-from grader._diagnose._catalog import BY_ID
 from grader._i18n import t, title
 from grader._record import CheckRecord, ErrorRecord, GradeRecord, WhereRecord, to_result
 from grader._sandbox import Plan, RunResult, SubmissionError
@@ -100,6 +99,8 @@ def _check_result(
             msg += f" (+{len(outcome.mismatches) - 1})"
     hint = question = None
     if diagnosis is not None:
+        from grader._diagnose._catalog import BY_ID  # only a failure needs the catalog (~7 ms)
+
         mistake = BY_ID[diagnosis]
         name, hint = mistake.text.get(lang, mistake.text["en"])
         msg = t("mistake", lang, name=name) + " " + msg
