@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlprep._errors import GradingError
 
 if TYPE_CHECKING:
+    from grader._exercise import ExerciseInfo
+    from grader._record import GradeRecord
     from grader._result import GradeResult
-    from grader._sandbox import Sandbox
+    from grader._sandbox import Running, Sandbox
+    from grader._submission import Source
 
 
 def grade(
@@ -35,6 +39,37 @@ def grade(
     ``while_running`` is called while the sandbox runs the submission (the CLI imports its
     renderer there, off the critical path).
     """
+    from grader._record import to_result
+
+    record = grade_record(
+        exercise_id,
+        submission,
+        seed=seed,
+        lang=lang,
+        sandbox=sandbox,
+        root=root,
+        while_running=while_running,
+    )
+    return to_result(record)
+
+
+@dataclass
+class Launch:
+    """A submission read, its sandbox process started and told the exercise's rules."""
+
+    source: Source
+    sandbox: Sandbox
+    running: Running
+    exercise: ExerciseInfo
+    t0: float  # when grading began (``duration_s`` counts from here)
+
+
+def launch(
+    exercise_id: str, submission: Path, sandbox: Sandbox | None = None, root: Path | None = None
+) -> Launch:
+    """Read the submission and start its sandbox at once: the child imports numpy while this
+    process loads the exercise, numpy and the checks. Raises only for the grader's problems
+    (unreadable file, unknown exercise); the process is cancelled then."""
     t0 = time.perf_counter()
     from grader._sandbox._base import Job, Limits
     from grader._submission import read_submission
@@ -59,15 +94,51 @@ def grade(
                 limits=Limits(exercise.time_s, exercise.memory_mb, exercise.output_kb),
             )
         )
+    except BaseException:
+        running.cancel()
+        raise
+    return Launch(source, sandbox, running, exercise, t0)
+
+
+def grade_record(
+    exercise_id: str,
+    submission: Path,
+    *,
+    seed: int | None = None,
+    lang: str = "en",
+    sandbox: Sandbox | None = None,
+    root: Path | None = None,
+    while_running: Callable[[], None] | None = None,
+) -> GradeRecord:
+    """``grade`` without the pydantic document (``grader._record``): what the text report needs.
+
+    The CLI may have launched this very grade before it loaded (``grader._early``); then that
+    process, and the source it was given, are used.
+    """
+    from grader import _early
+
+    started = None
+    if sandbox is None and root is None:
+        started = _early.claim(exercise_id, submission)
+    if started is None:
+        started = launch(exercise_id, submission, sandbox, root)
+    source, sandbox, running, exercise, t0 = (
+        started.source,
+        started.sandbox,
+        started.running,
+        started.exercise,
+        started.t0,
+    )
+    try:
         if exercise.forbidden:
             from grader._forbidden import forbidden_uses
 
             uses = forbidden_uses(source.text, exercise.forbidden)
             if uses:
                 running.cancel()
-                from grader._report._build import forbidden_result
+                from grader._report._build import forbidden_record
 
-                return forbidden_result(
+                return forbidden_record(
                     exercise,
                     submission,
                     source,
@@ -101,15 +172,15 @@ def grade(
 
     def prepare() -> None:
         suite.prepare(spec, plan)
-        import grader._report._build  # noqa: F401  (pydantic: pay for it while the child runs)
+        import grader._report._build  # noqa: F401  (its imports: paid while the child runs)
 
         if while_running is not None:
             while_running()
 
     run = running.finish(plan, meanwhile=prepare)
-    from grader._report._build import build_result
+    from grader._report._build import build_record
 
-    return build_result(
+    return build_record(
         exercise,
         submission,
         source,

@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RESULT_VERSION = "1.0"
+from grader._record import RESULT_VERSION
+
 Status = Literal["passed", "failed", "error", "timeout", "memory", "forbidden"]
 
 

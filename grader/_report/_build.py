@@ -1,17 +1,23 @@
-"""Turn a run and its check outcomes into the result document, in the learner's language."""
+"""Turn a run and its check outcomes into the result, in the learner's language.
+
+``build_record`` makes plain records (``grader._record``: no pydantic, which the text report
+does not need); ``build_result`` makes the ``GradeResult`` document from them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader._checks import Outcome, Spec, Suite
 from grader._checks._compare import Mismatch
-from grader._diagnose._catalog import BY_ID
 from grader._i18n import t, title
-from grader._result import CheckResult, GradeResult, SubmissionErrorInfo, Where
+from grader._record import CheckRecord, ErrorRecord, GradeRecord, WhereRecord, to_result
 from grader._sandbox import Plan, RunResult, SubmissionError
 from grader._submission import Source
+
+if TYPE_CHECKING:
+    from grader._result import GradeResult
 
 RUN_STATUS = {
     "ok": None,
@@ -26,17 +32,17 @@ RUN_STATUS = {
 MAX_WHERE = 5
 
 
-def _err(e: SubmissionError | None, source: Source) -> SubmissionErrorInfo | None:
+def _err(e: SubmissionError | None, source: Source) -> ErrorRecord | None:
     if e is None:
         return None
-    info = SubmissionErrorInfo.model_construct(type=e.type, message=e.message, line=e.line)
+    info = ErrorRecord(type=e.type, message=e.message, line=e.line)
     loc = source.lines.locate(e.line)
     if loc is not None:
         info.cell, info.cell_line = loc
     return info
 
 
-def _at(e: SubmissionErrorInfo | None, lang: str) -> str:
+def _at(e: ErrorRecord | None, lang: str) -> str:
     if e is None or e.line is None:
         return ""
     if e.cell is not None:
@@ -44,8 +50,8 @@ def _at(e: SubmissionErrorInfo | None, lang: str) -> str:
     return t("at_line", lang, line=e.line)
 
 
-def _where(m: Mismatch) -> Where:
-    return Where.model_construct(
+def _where(m: Mismatch) -> WhereRecord:
+    return WhereRecord(
         output=m.label,
         kind=m.kind,
         detail=m.detail,
@@ -79,7 +85,7 @@ def mismatch_message(m: Mismatch, lang: str) -> str:
 
 def _check_result(
     check, outcome: Outcome, diagnosis: str | None, source: Source, lang: str
-) -> CheckResult:
+) -> CheckRecord:
     err = _err(outcome.error, source)
     if outcome.passed:
         msg = ""
@@ -93,11 +99,13 @@ def _check_result(
             msg += f" (+{len(outcome.mismatches) - 1})"
     hint = question = None
     if diagnosis is not None:
+        from grader._diagnose._catalog import BY_ID  # only a failure needs the catalog (~7 ms)
+
         mistake = BY_ID[diagnosis]
         name, hint = mistake.text.get(lang, mistake.text["en"])
         msg = t("mistake", lang, name=name) + " " + msg
         question = mistake.question
-    return CheckResult.model_construct(
+    return CheckRecord(
         id=check.id,
         title=title(check.title, lang),
         passed=outcome.passed,
@@ -123,7 +131,17 @@ def _optional_missing(check, outcome: Outcome) -> bool:
     )
 
 
-def build_result(
+def build_result(*args: Any) -> GradeResult:
+    """``build_record``'s arguments; the result document."""
+    return to_result(build_record(*args))
+
+
+def forbidden_result(*args: Any) -> GradeResult:
+    """``forbidden_record``'s arguments; the result document."""
+    return to_result(forbidden_record(*args))
+
+
+def build_record(
     exercise: Any,
     submission: Path,
     source: Source,
@@ -135,7 +153,7 @@ def build_result(
     lang: str,
     level: str,
     duration: float,
-) -> GradeResult:
+) -> GradeRecord:
     outcomes = [c.evaluate(run.steps) for c in suite.checks]
     main_ok = all(
         o.passed for c, o in zip(suite.checks, outcomes, strict=True) if not c.shape_check
@@ -152,11 +170,11 @@ def build_result(
         diagnoses = diagnose_all(
             failed, run.steps, plan.arrays, spec.mistakes, main_ok, exercise.kind
         )
-    checks: list[CheckResult] = []
+    checks: list[CheckRecord] = []
     for check, outcome in zip(suite.checks, outcomes, strict=True):
         if _optional_missing(check, outcome):
             checks.append(
-                CheckResult.model_construct(
+                CheckRecord(
                     id=check.id,
                     title=title(check.title, lang),
                     passed=True,
@@ -208,7 +226,7 @@ def build_result(
     else:
         message = t("status.passed", lang)
     passed = status == "passed"
-    return GradeResult.model_construct(
+    return GradeRecord(
         exercise=exercise.id,
         submission=submission.name,
         status=status,
@@ -229,7 +247,7 @@ def build_result(
     )
 
 
-def forbidden_result(
+def forbidden_record(
     exercise: Any,
     submission: Path,
     source: Source,
@@ -238,7 +256,7 @@ def forbidden_result(
     lang: str,
     level: str,
     duration: float,
-) -> GradeResult:
+) -> GradeRecord:
     """The submission uses a name the exercise forbids: not run at all."""
     name, line = uses[0]
     err = _err(
@@ -251,7 +269,7 @@ def forbidden_result(
         message=err.message,
         allowed=", ".join(exercise.allowed_imports),
     )
-    return GradeResult.model_construct(
+    return GradeRecord(
         exercise=exercise.id,
         submission=submission.name,
         status="forbidden",

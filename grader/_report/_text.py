@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from grader._result import GradeResult
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader._record import GradeRecord
+    from grader._result import GradeResult
 
 LABELS = {
     "en": {
@@ -32,7 +36,10 @@ LABELS = {
 }
 
 
-def render_text(result: GradeResult, color: bool | None = None, width: int = 100) -> str:
+def render_text(
+    result: GradeResult | GradeRecord, color: bool | None = None, width: int = 100
+) -> str:
+    """Reads only attributes, which the document and the record share (no pydantic needed)."""
     from rich.console import Console
     from rich.markup import escape
 

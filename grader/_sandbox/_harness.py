@@ -22,7 +22,6 @@ the manifest as data; the exit code means nothing to the grader.
 import builtins
 import contextlib
 import ctypes
-import importlib.abc
 import importlib.util
 import json
 import os
@@ -107,7 +106,7 @@ def install_guard(guard):
             guard.check(name, guard.caller_is_untrusted(sys._getframe(1)))
         return real_import(name, globals, locals, fromlist, level)
 
-    class Finder(importlib.abc.MetaPathFinder):
+    class Finder:  # a meta path finder (duck-typed: importlib.abc costs ~15 ms to import)
         """Catches imports that bypass ``__import__`` (importlib.import_module) when not cached."""
 
         def find_spec(self, fullname, path=None, target=None):
@@ -270,6 +269,16 @@ def main():
     ctrl = os.fdopen(ctrl_fd, "rb")
     header = json.loads(ctrl.readline())
     run(header, ctrl, os.path.abspath("_driver.py"))
+    # The manifest is on disk: end now. Tearing the interpreter down (numpy's modules, the
+    # submission's objects, its atexit handlers and leftover threads) costs ~10 ms of a cold
+    # grade and decides nothing. Output that cannot be flushed ends as Python's own exit does
+    # (120), so the grader still sees an unclean exit.
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # noqa: BLE001 - the submission may have replaced the streams
+        os._exit(120)
+    os._exit(0)
 
 
 def run(header, ctrl, driver_path):

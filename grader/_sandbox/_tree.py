@@ -31,9 +31,7 @@ ISSUED: set[str] = set()  # every token this process handed out (tests look for 
 
 
 def new_token() -> str:
-    import secrets
-
-    token = secrets.token_hex(12)
+    token = os.urandom(12).hex()  # what secrets.token_hex does, without hashlib/hmac (~3 ms)
     ISSUED.add(token)
     return token
 

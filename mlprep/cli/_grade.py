@@ -20,15 +20,18 @@ SUFFIXES = (".py", ".ipynb")
 
 
 def _grade_one(exercise: str, path: Path, fmt: str, lang: str, seed: int | None) -> int:
-    from grader._grade import grade
+    from grader._grade import grade_record
     from grader._report import render
 
     def warm() -> None:  # import the renderer while the submission runs
         if fmt == "text":
             import rich.console  # noqa: F401
+        else:
+            import grader._report._formats  # noqa: F401  (pydantic)
 
     try:
-        result = grade(exercise, path, seed=seed, lang=lang, while_running=warm)
+        # a record, not the pydantic document: the text report never imports pydantic
+        result = grade_record(exercise, path, seed=seed, lang=lang, while_running=warm)
     except MlprepError:
         raise
     except Exception as exc:  # a bug of the grader: still one clean line and exit 2

@@ -98,3 +98,55 @@ def test_results_built_without_validation_are_valid(results):
         again = GradeResult.model_validate_json(r.model_dump_json())
         assert again == GradeResult.model_validate(r.model_dump())
         assert 0.0 <= again.score <= 1.0
+
+
+def test_records_mirror_the_result_models_field_for_field():
+    """The text report renders a ``grader._record`` record, every other format the pydantic
+    document made from it: both must have the same fields, in the same order, same defaults."""
+    import dataclasses
+
+    from grader import _record, _result
+
+    pairs = [
+        (_record.GradeRecord, _result.GradeResult),
+        (_record.CheckRecord, _result.CheckResult),
+        (_record.WhereRecord, _result.Where),
+        (_record.ErrorRecord, _result.SubmissionErrorInfo),
+    ]
+    for record, model in pairs:
+        fields = {f.name: f for f in dataclasses.fields(record)}
+        assert set(fields) == set(model.model_fields), record.__name__
+        for name, info in model.model_fields.items():
+            f = fields[name]
+            if info.is_required():
+                assert f.default is dataclasses.MISSING, (record.__name__, name)
+                assert f.default_factory is dataclasses.MISSING, (record.__name__, name)
+            elif info.default_factory is not None:
+                assert f.default_factory() == info.default_factory(), (record.__name__, name)
+            else:
+                assert f.default == info.default, (record.__name__, name)
+
+
+def test_text_of_the_record_is_the_text_of_the_document(reference):
+    """The CLI renders the record (no pydantic); the API's document must read the same."""
+    import os
+
+    from grader._grade import grade_record
+    from grader._record import to_result
+
+    old = os.environ.pop("MLPREP_BANK", None)
+    try:
+        records = [grade_record(x, p, seed=11) for x, p in CASES]
+    finally:
+        if old is not None:
+            os.environ["MLPREP_BANK"] = old
+    for rec in records:
+        doc = to_result(rec)
+        GradeResult.model_validate(doc.model_dump())  # the document is valid
+        for color in (False, True):
+            text = render(rec, "text", color=color)
+            assert text == render(doc, "text", color=color)
+        # json of a record is the json of its document (render converts it)
+        a, b = json.loads(render(rec, "json")), json.loads(render(doc, "json"))
+        assert a == b
+    assert {r.status for r in records} == {"passed", "failed", "error"}

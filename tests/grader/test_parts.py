@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import string
 import subprocess
 import sys
@@ -228,6 +229,29 @@ def test_grading_a_numpy_exercise_never_imports_torch(reference):
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_the_text_report_of_a_cold_grade_never_imports_pydantic(reference, tmp_path):
+    """The CLI's default path renders a ``grader._record`` record: pydantic (~90 ms to import,
+    a third of a cold grade) is left for json and the other document formats."""
+    sol = REPO / "reference/solutions/batchnorm_backward.py"
+    code = (
+        "import sys\nfrom mlprep.cli import main\n"
+        "try:\n"
+        f"    main(['grade', 'batchnorm-backward', {str(sol)!r}, '--seed', '1'])\n"
+        "except SystemExit as e:\n"
+        "    print('exit', e.code)\n"
+        "print('pydantic' in sys.modules, 'torch' in sys.modules)\n"
+    )
+    env = {**os.environ, "MLPREP_CACHE_DIR": str(tmp_path)}  # a warm exercise cache, as a
+    env.pop("MLPREP_BANK", None)  # learner's second grade has: the first goes through the loader
+    for _ in range(2):
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env
+        )
+    lines = out.stdout.strip().splitlines()
+    assert "All checks passed" in out.stdout, out.stdout + out.stderr
+    assert lines[-2:] == ["exit 0", "False False"], out.stdout + out.stderr
 
 
 def test_bank_root_follows_the_loader(monkeypatch, tmp_path):
