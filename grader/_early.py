@@ -1,7 +1,7 @@
 """Start the sandbox of ``mlprep grade EXERCISE FILE`` before the CLI itself has loaded.
 
 A cold grade waits mostly for the sandboxed child: bubblewrap, an interpreter, numpy, then the
-submission. ``mlprep.cli`` calls ``prestart`` first thing, before click and the command modules
+submission. ``mlprep._entry`` calls ``prestart`` first thing, before click and the command modules
 are imported, so the child starts ~30 ms sooner; ``grade_record`` then ``claim``s that launch
 when it is asked for the same exercise and file. Everything here is best effort: on any doubt
 (an option it does not know, a folder, --watch, --help, an unreadable file, an unknown

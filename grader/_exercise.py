@@ -53,14 +53,10 @@ def bank_root() -> Path:
 
 
 def _cache_file() -> Path | None:
-    if os.environ.get("MLPREP_NO_CACHE"):
-        return None
-    base = os.environ.get("MLPREP_CACHE_DIR")
-    if base is None:
-        import platformdirs
+    from mlprep._dirs import cache_dir
 
-        base = platformdirs.user_cache_dir("mlprep")
-    return Path(base) / "grader-exercises.json"
+    base = cache_dir()
+    return None if base is None else base / "grader-exercises.json"
 
 
 def _key(raw: bytes) -> str:

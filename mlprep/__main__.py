@@ -1,3 +1,3 @@
-from mlprep.cli import main
+from mlprep._entry import main
 
 main()

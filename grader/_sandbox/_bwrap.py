@@ -161,14 +161,10 @@ def _safe_entry(entry: object, sites: set[Path]) -> bool:
 
 
 def _entries_cache_path() -> Path | None:
-    base = os.environ.get("MLPREP_CACHE_DIR")
-    if base is None:
-        try:
-            import platformdirs
-        except ImportError:  # pragma: no cover - platformdirs is a dependency
-            return None
-        base = platformdirs.user_cache_dir("mlprep")
-    return Path(base) / "sandbox-binds.json"
+    from mlprep._dirs import cache_dir
+
+    base = cache_dir()
+    return None if base is None else base / "sandbox-binds.json"
 
 
 def _package_entries_now(allowed: tuple[str, ...]) -> tuple[Path, ...]:

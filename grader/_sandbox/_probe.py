@@ -68,14 +68,10 @@ def _fingerprint() -> dict | None:
 
 
 def _cache_path() -> Path | None:
-    base = os.environ.get("MLPREP_CACHE_DIR")
-    if base is None:
-        try:
-            import platformdirs
-        except ImportError:  # pragma: no cover - platformdirs is a dependency
-            return None
-        base = platformdirs.user_cache_dir("mlprep")
-    return Path(base) / _CACHE_FILE
+    from mlprep._dirs import cache_dir
+
+    base = cache_dir()
+    return None if base is None else base / _CACHE_FILE
 
 
 def _cached(fingerprint: dict | None) -> Probe | None:

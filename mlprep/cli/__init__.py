@@ -10,15 +10,10 @@ from __future__ import annotations
 import importlib
 import sys
 
-if sys.argv[1:2] == ["grade"]:  # start the sandbox first, before click loads (grader/_early.py)
-    from grader._early import prestart_command_line
+import click
 
-    prestart_command_line()
-
-import click  # noqa: E402
-
-from mlprep import __version__  # noqa: E402
-from mlprep._errors import MlprepError  # noqa: E402
+from mlprep import __version__
+from mlprep._errors import MlprepError
 
 # command name -> "module:attribute"; a module that is absent simply hides its command
 COMMANDS: dict[str, str] = {
