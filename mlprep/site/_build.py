@@ -134,37 +134,38 @@ def _build(
     indexed = {p.path for p in pages if p.template in _search.INDEXED}
     written: set[str] = set()
 
-    writer = _fs.Writer(tmp, seeded=bool(old))
-
-    def sink(path: str, html: bytes) -> None:
-        nonlocal indexer
-        writer(path, html)
-        written.add(path)
-        if reindex and path in indexed:
-            # Started here, once the workers are forked: forking a process that runs threads
-            # can copy a lock in its held state into the child.
-            indexer = indexer or _search.Indexer(tmp / "pagefind")
-            indexer.add(path, html)
+    def on_batch(paths: list[str], search_folder: Path | None, docs: int) -> None:
+        written.update(paths)
+        if indexer is not None and search_folder is not None:
+            indexer.add_folder(search_folder, docs)
 
     try:
         if reindex:
-            _search.executable()  # fail before any work if search cannot be built
+            # Its staging folder exists before the workers fork, its thread only starts with the
+            # first folder handed over, after they forked (forking a process that runs threads
+            # can copy a lock in its held state into the child).
+            indexer = _search.Indexer(tmp / "pagefind")
         if old:
             _fs.link_tree(out, tmp, skip={"pagefind"} if reindex or not search else set())
         clock("plan")
         jobs = jobs or _work.default_jobs(bank)
-        problems, handed = _work.check_and_render(bank, pages, dirty, _render, jobs, sink)
+        staging = _work.Staging(
+            tmp, bool(old), indexer.staging if indexer else None, frozenset(indexed)
+        )
+        problems, handed = _work.check_and_render(
+            bank, pages, dirty, _render, jobs, staging, on_batch
+        )
         if _work.blocking(problems):
             raise SiteContentError(_work.blocking(problems), bank.root)
-        if handed != len(dirty):  # a batch that stopped early must never pass for a build
+        if handed != len(dirty) or len(written) != len(dirty):
+            # a batch that stopped early must never pass for a build
             raise SiteError(f"internal error: {len(dirty)} pages to render, {handed} written")
         clock("check+render+write")
         for path in removed:
             (tmp / path).unlink(missing_ok=True)
         for path, source in [*static_files().items(), *((a.path, a.source) for a in starters)]:
             _fs.copy_if_changed(source, tmp / path)
-        if reindex:
-            indexer = indexer or _search.Indexer(tmp / "pagefind")
+        if indexer is not None:
             for path in sorted(indexed - written):  # unchanged pages, from the previous build
                 indexer.add(path, (out / path).read_bytes())
             indexer.finish()

@@ -73,49 +73,72 @@ def search_document(html: str) -> str | None:
     )
 
 
+def stage(write, path: str, html: bytes) -> bool:
+    """Write the search document of the page at ``path`` with ``write`` (an ``_fs.Writer`` on a
+    staging folder); False if the page has nothing to index."""
+    doc = search_document(html.decode("utf-8"))
+    if doc is None:
+        return False
+    write(path, doc.encode())
+    return True
+
+
 class Indexer:
     """Pagefind on a thread, fed while the build goes on.
 
-    ``add`` stages a page's search document; every ``batch`` documents the staged folder is handed
-    to Pagefind, which indexes it while the build renders more pages. ``finish`` hands over the
-    rest, waits, and writes the index into ``output``. ``close`` abandons it.
+    Search documents are staged under ``staging`` (created at once, so forked workers can write
+    there too) in folders that mirror the site, so Pagefind's URLs are right. ``add`` stages one
+    page's document; every ``batch`` documents the folder is handed to Pagefind, which indexes it
+    while the build renders more pages. ``add_folder`` hands over a folder someone else filled.
+    ``finish`` hands over the rest, waits, and writes the index into ``output``. ``close``
+    abandons it. The thread starts with the first folder handed over, so a process forked before
+    that copies no thread state.
     """
 
     def __init__(self, output: Path, batch: int = 400):
         executable()
-        self._root = Path(tempfile.mkdtemp(prefix="mlprep-search-", dir=_fast_tmp()))
+        self.staging = Path(tempfile.mkdtemp(prefix="mlprep-search-", dir=_fast_tmp()))
         self._output = output
         self._batch = batch
         self._count = 0
-        self._folder = self._new_folder()
+        self._pending = 0  # documents in the current folder
+        self._folder: Path | None = None
         self._queue: queue.Queue[Path | None] = queue.Queue()
         self._error: BaseException | None = None
         self._abandoned = False
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
-        self._thread.start()
-
-    def _new_folder(self) -> Path:
-        from mlprep.site._fs import Writer
-
-        folder = Path(tempfile.mkdtemp(dir=self._root))
-        self._write = Writer(folder, seeded=False)
-        return folder
 
     def add(self, path: str, html: bytes) -> None:
-        doc = search_document(html.decode("utf-8"))
-        if doc is None:
-            return
-        self._write(path, doc.encode())  # the folder mirrors the site, so Pagefind's URLs are right
-        self._count += 1
-        if self._count % self._batch == 0:
-            self._queue.put(self._folder)
-            self._folder = self._new_folder()
+        if self._folder is None:
+            from mlprep.site._fs import Writer
+
+            self._folder = Path(tempfile.mkdtemp(dir=self.staging))
+            self._write = Writer(self._folder, seeded=False)
+        if stage(self._write, path, html):
+            self._pending += 1
+            if self._pending == self._batch:
+                self._hand(self._folder, self._pending)
+                self._folder, self._pending = None, 0
+
+    def add_folder(self, folder: Path, count: int) -> None:
+        """Index ``folder`` (under ``staging``), which holds ``count`` staged documents."""
+        if count:
+            self._hand(folder, count)
+
+    def _hand(self, folder: Path, count: int) -> None:
+        if self._thread.ident is None:  # first folder: start Pagefind
+            self._thread.start()
+        self._count += count
+        self._queue.put(folder)
 
     def finish(self) -> None:
-        self._queue.put(self._folder)
+        if self._folder is not None and self._pending:
+            self._hand(self._folder, self._pending)
+        if self._thread.ident is None:  # nothing was handed over: start it to report that
+            self._thread.start()
         self._queue.put(None)
         self._thread.join()
-        shutil.rmtree(self._root, ignore_errors=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
         if isinstance(self._error, SiteError):
             raise self._error
         if self._error is not None:  # the service reports failures as bare Exceptions
@@ -132,7 +155,7 @@ class Indexer:
             self._abandoned = True
             self._queue.put(None)
             self._thread.join()
-        shutil.rmtree(self._root, ignore_errors=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
 
     def _run(self) -> None:
         try:
