@@ -134,17 +134,9 @@ def _build(
     indexed = {p.path for p in pages if p.template in _search.INDEXED}
     written: set[str] = set()
 
-    def on_batch(paths: list[str], search_folder: Path | None, docs: int) -> None:
-        written.update(paths)
-        if indexer is not None and search_folder is not None:
-            indexer.add_folder(search_folder, docs)
-
     try:
         if reindex:
-            # Its staging folder exists before the workers fork, its thread only starts with the
-            # first folder handed over, after they forked (forking a process that runs threads
-            # can copy a lock in its held state into the child).
-            indexer = _search.Indexer(tmp / "pagefind")
+            indexer = _search.Indexer(tmp / "pagefind")  # its staging folder, for the workers
         if old:
             _fs.link_tree(out, tmp, skip={"pagefind"} if reindex or not search else set())
         clock("plan")
@@ -153,7 +145,7 @@ def _build(
             tmp, bool(old), indexer.staging if indexer else None, frozenset(indexed)
         )
         problems, handed = _work.check_and_render(
-            bank, pages, dirty, _render, jobs, staging, on_batch
+            bank, pages, dirty, _render, jobs, staging, written.update
         )
         if _work.blocking(problems):
             raise SiteContentError(_work.blocking(problems), bank.root)

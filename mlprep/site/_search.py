@@ -1,4 +1,4 @@
-"""The search index: Pagefind, run at build time through its Python package.
+"""The search index: Pagefind, run at build time, one process per language.
 
 ``pagefind.service.get_executable`` prefers ``$PAGEFIND_BINARY_PATH``, then the
 ``pagefind_bin_extended`` package (the build that segments Chinese and Japanese text), then
@@ -10,19 +10,25 @@ searching page's own ``lang``.
 Pagefind is given a search document per page rather than the page itself: the page's
 ``data-pagefind-body`` part without its MathML. Formulas are markup-heavy (half of Pagefind's work
 on a bank with math) and their letters are useless as search terms and noise in excerpts. The
-documents are staged in memory-backed storage when the system has it, and handed to Pagefind in
-batches while the build is still rendering, so indexing overlaps rendering.
+documents are staged in memory-backed storage when the system has it, one folder per language.
+
+Pagefind's indexes of different languages share nothing, and most of its time goes into writing
+them (single-threaded, after the last page). So each language gets its own Pagefind process, all
+running at once; their bundles are then merged into one: every index, fragment and metadata file
+is named after its language, the scripts and WebAssembly are the same in each, and
+``pagefind-entry.json`` maps each language to its index. The merged bundle is the one a single
+run over all pages writes, file for file (tests/site/test_site_search.py checks this), with the
+languages of the entry file in a stable order, so a build's search index is reproducible.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 import os
-import queue
 import re
 import shutil
+import subprocess
 import tempfile
-import threading
 from pathlib import Path
 
 from mlprep._errors import SiteError
@@ -74,104 +80,131 @@ def search_document(html: str) -> str | None:
 
 
 def stage(write, path: str, html: bytes) -> bool:
-    """Write the search document of the page at ``path`` with ``write`` (an ``_fs.Writer`` on a
-    staging folder); False if the page has nothing to index."""
+    """Write the search document of the page at ``path`` with ``write`` (an ``_fs.Writer`` on the
+    indexer's ``staging`` folder), under its language; False if the page has nothing to index."""
     doc = search_document(html.decode("utf-8"))
     if doc is None:
         return False
-    write(path, doc.encode())
+    lang = _LANG.search(doc)
+    folder = _folder_of(lang.group(1) if lang else "en")
+    write(f"{folder}/{path}", doc.encode())  # mirrors the site below, so Pagefind's URLs are right
     return True
 
 
-class Indexer:
-    """Pagefind on a thread, fed while the build goes on.
+def _folder_of(lang: str) -> str:
+    # Pagefind compares languages case-insensitively; a folder per language as Pagefind sees it
+    return re.sub(r"[^a-z0-9-]", "_", lang.lower()) or "und"
 
-    Search documents are staged under ``staging`` (created at once, so forked workers can write
-    there too) in folders that mirror the site, so Pagefind's URLs are right. ``add`` stages one
-    page's document; every ``batch`` documents the folder is handed to Pagefind, which indexes it
-    while the build renders more pages. ``add_folder`` hands over a folder someone else filled.
-    ``finish`` hands over the rest, waits, and writes the index into ``output``. ``close``
-    abandons it. The thread starts with the first folder handed over, so a process forked before
-    that copies no thread state.
+
+class Indexer:
+    """Search documents staged during the build, indexed by ``finish``.
+
+    ``staging`` exists from the start, so forked workers write their pages' documents there too
+    (with ``stage``); ``add`` stages one more from this process. ``finish`` runs Pagefind over every
+    language at once and writes the merged bundle to ``output``. ``close`` removes what is staged.
     """
 
-    def __init__(self, output: Path, batch: int = 400):
-        executable()
-        self.staging = Path(tempfile.mkdtemp(prefix="mlprep-search-", dir=_fast_tmp()))
+    def __init__(self, output: Path):
+        self._binary = executable()
+        self._root = Path(tempfile.mkdtemp(prefix="mlprep-search-", dir=_fast_tmp()))
+        self.staging = self._root / "docs"
+        self.staging.mkdir()
         self._output = output
-        self._batch = batch
-        self._count = 0
-        self._pending = 0  # documents in the current folder
-        self._folder: Path | None = None
-        self._queue: queue.Queue[Path | None] = queue.Queue()
-        self._error: BaseException | None = None
-        self._abandoned = False
-        self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
+        self._write = None
 
     def add(self, path: str, html: bytes) -> None:
-        if self._folder is None:
+        if self._write is None:
             from mlprep.site._fs import Writer
 
-            self._folder = Path(tempfile.mkdtemp(dir=self.staging))
-            self._write = Writer(self._folder, seeded=False)
-        if stage(self._write, path, html):
-            self._pending += 1
-            if self._pending == self._batch:
-                self._hand(self._folder, self._pending)
-                self._folder, self._pending = None, 0
-
-    def add_folder(self, folder: Path, count: int) -> None:
-        """Index ``folder`` (under ``staging``), which holds ``count`` staged documents."""
-        if count:
-            self._hand(folder, count)
-
-    def _hand(self, folder: Path, count: int) -> None:
-        if self._thread.ident is None:  # first folder: start Pagefind
-            self._thread.start()
-        self._count += count
-        self._queue.put(folder)
+            self._write = Writer(self.staging, seeded=False)
+        stage(self._write, path, html)
 
     def finish(self) -> None:
-        if self._folder is not None and self._pending:
-            self._hand(self._folder, self._pending)
-        if self._thread.ident is None:  # nothing was handed over: start it to report that
-            self._thread.start()
-        self._queue.put(None)
-        self._thread.join()
-        shutil.rmtree(self.staging, ignore_errors=True)
-        if isinstance(self._error, SiteError):
-            raise self._error
-        if self._error is not None:  # the service reports failures as bare Exceptions
-            raise SiteError(f"search index failed: {self._error}") from None
-        if not self._count:
-            raise SiteError("search index failed: no page to index")
-        for pattern in _UNUSED:
-            for path in self._output.glob(pattern):
-                path.unlink()
+        try:
+            languages = sorted(p.name for p in self.staging.iterdir() if p.is_dir())
+            if not languages:
+                raise SiteError("search index failed: no page to index")
+            parts = self._output.with_name(f".{self._output.name}-parts")
+            ordered = self._root / "ordered"
+            for lang in languages:
+                _move_sorted(self.staging / lang, ordered / lang)
+            self._run([(ordered / lang, parts / lang) for lang in languages])
+            _merge([parts / lang for lang in languages], self._output)
+            shutil.rmtree(parts, ignore_errors=True)
+        finally:
+            self.close()
+
+    def _run(self, jobs: list[tuple[Path, Path]]) -> None:
+        procs = [
+            subprocess.Popen(
+                [str(self._binary), "--site", str(site), "--output-path", str(out), "--silent"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            for site, out in jobs
+        ]
+        failed = []
+        try:
+            for proc in procs:
+                output = proc.communicate()[0].decode("utf-8", "replace").strip()
+                if proc.returncode:
+                    failed.append(output.splitlines()[-1] if output else f"exit {proc.returncode}")
+        finally:
+            for proc in procs:  # an interrupted build stops them all
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+        if failed:
+            raise SiteError(f"search index failed: {failed[0]}")
 
     def close(self) -> None:
-        """Stop Pagefind (without writing, unless ``finish`` asked) and remove the staged files."""
-        if self._thread.is_alive():
-            self._abandoned = True
-            self._queue.put(None)
-            self._thread.join()
-        shutil.rmtree(self.staging, ignore_errors=True)
+        """Remove the staged documents (the bundle, if written, stays)."""
+        shutil.rmtree(self._root, ignore_errors=True)
 
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._index())
-        except BaseException as exc:  # handed to finish(), on the build's thread
-            self._error = self._error or exc
 
-    async def _index(self) -> None:
-        from pagefind.index import IndexConfig, PagefindIndex
+def _move_sorted(src: Path, dst: Path) -> None:
+    """Move the files of ``src`` into ``dst`` in sorted order. Pagefind numbers pages in the order
+    it lists them, and a folder in memory-backed storage lists files in the order they were made,
+    which the workers make unpredictable; in sorted order, the index is reproducible."""
+    made: set[Path] = set()
+    for path in sorted(p for p in src.rglob("*") if p.is_file()):
+        target = dst / path.relative_to(src)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        os.rename(path, target)
 
-        loop = asyncio.get_running_loop()
-        async with PagefindIndex(IndexConfig(output_path=str(self._output))) as idx:
-            while (folder := await loop.run_in_executor(None, self._queue.get)) is not None:
-                await idx.add_directory(str(folder))
-            if self._abandoned:  # leave the context by an exception: Pagefind writes nothing
-                raise SiteError("search index abandoned")
+
+def _merge(parts: list[Path], output: Path) -> None:
+    """One Pagefind bundle from bundles of disjoint languages (see the module docstring)."""
+    entry: dict | None = None
+    for part in parts:
+        data = json.loads((part / "pagefind-entry.json").read_text("utf-8"))
+        if entry is None:
+            entry = data
+        else:
+            shared = {k: v for k, v in data.items() if k != "languages"}
+            if shared != {k: v for k, v in entry.items() if k != "languages"}:
+                raise SiteError("search index failed: Pagefind runs disagree on their settings")
+            if entry["languages"].keys() & data["languages"].keys():
+                raise SiteError("search index failed: a language was indexed twice")
+            entry["languages"].update(data["languages"])
+        for path in sorted(part.rglob("*")):
+            rel = path.relative_to(part)
+            if not path.is_file() or rel.as_posix() == "pagefind-entry.json":
+                continue
+            if any(path.match(pattern) for pattern in _UNUSED) and len(rel.parts) == 1:
+                continue
+            target = output / rel
+            if target.exists():  # the scripts and WebAssembly every run writes alike
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+    assert entry is not None
+    entry["languages"] = dict(sorted(entry["languages"].items()))
+    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    (output / "pagefind-entry.json").write_text(text, "utf-8")
 
 
 def _fast_tmp() -> str | None:

@@ -4,8 +4,8 @@ A worker checks each entry of its batch (``check_bank``) and renders that entry'
 right after, in memory; checking converts every formula to MathML and the converter's cache is per
 process and bounded, so rendering while an entry's formulas are fresh converts each formula once.
 A batch without problems is written by its worker, straight into the build's private staging
-folder, with the search document of each indexed page beside it (``Staging``); the parent only
-collects problems and hands finished groups of search documents to Pagefind. The first blocking
+folder, and the search document of each indexed page into the indexer's staging folder
+(``Staging``); the parent only collects problems and the paths written. The first blocking
 problem raises a flag that stops every worker's writing, and the build then deletes the staging
 folder: content with errors never reaches the published site. Workers are forked, so they inherit
 the loaded bank and the planned pages instead of receiving them pickled; where fork is
@@ -27,27 +27,23 @@ from mlprep.site import _fs, _search
 from mlprep.site._pages import Page
 
 Renderer = Callable[[Page, Bank], str]
-OnBatch = Callable[[list[str], Path | None, int], None]  # pages written, search folder, docs
-Task = tuple[int, list[tuple[str, str]], list[int]]  # number, entries (with their pages), others
-Result = tuple[int, list[Problem], list[str], int]  # number, problems, pages written, docs
+OnBatch = Callable[[list[str]], None]  # the pages a batch wrote
+Task = tuple[list[tuple[str, str]], list[int]]  # entries to check (with their pages), other pages
+Result = tuple[list[Problem], list[str]]  # problems, pages written
 
 _BATCH = 25  # entries per task: small enough to stream, large enough to amortize the hand-off
-_GROUP = 6  # tasks per search folder: each hand-off to Pagefind costs it ~0.1 s of latency
 
 
 @dataclass(frozen=True)
 class Staging:
     """Where workers write: ``site`` is the build's private folder (``seeded`` when it holds
     links to the previous build); search documents of ``indexed`` pages go under ``search``
-    (None: no index this build), one folder per group of tasks."""
+    (None: no index this build)."""
 
     site: Path
     seeded: bool
     search: Path | None
     indexed: frozenset[str]
-
-    def search_folder(self, task: int) -> Path | None:
-        return None if self.search is None else self.search / f"{task // _GROUP:05d}"
 
 
 _STATE: tuple[Bank, list[Page], dict[tuple[str, str], list[int]], Renderer, Staging, object] | None
@@ -83,8 +79,8 @@ def check_and_render(
     on_batch: OnBatch,
 ) -> tuple[list[Problem], int]:
     """Check every entry and render and write each page index in ``dirty``, until a blocking
-    problem appears. ``on_batch`` hears, in the parent, of each batch written and of each search
-    folder that is complete. Returns every problem and the number of pages written."""
+    problem appears. ``on_batch`` hears, in the parent, of the pages each batch wrote. Returns
+    every problem and the number of pages written."""
     global _STATE
     entries = [("q", qid) for qid in sorted(bank.questions)]
     entries += [("x", xid) for xid in sorted(bank.exercises)]
@@ -97,56 +93,43 @@ def check_and_render(
             rest.append(i)
         else:
             own.setdefault((kind, data[kind]["id"]), []).append(i)
-    parts = [(entries[i : i + _BATCH], []) for i in range(0, len(entries), _BATCH)]
-    parts += [([], rest[i : i + _BATCH * 4]) for i in range(0, len(rest), _BATCH * 4)]
-    tasks: list[Task] = [(n, e, o) for n, (e, o) in enumerate(parts)]
+    tasks: list[Task] = [(entries[i : i + _BATCH], []) for i in range(0, len(entries), _BATCH)]
+    tasks += [([], rest[i : i + _BATCH * 4]) for i in range(0, len(rest), _BATCH * 4)]
 
     problems: list[Problem] = []
     try:
         if jobs == 1:
             stop = threading.Event()
             _STATE = (bank, pages, own, render, staging, stop)
-            handed = _drain(map(_run, tasks), tasks, staging, stop, problems, on_batch)
+            handed = _drain(map(_run, tasks), stop, problems, on_batch)
         else:
             ctx = multiprocessing.get_context("fork")
             stop = ctx.Event()
             _STATE = (bank, pages, own, render, staging, stop)
             with ctx.Pool(jobs) as pool:
                 results = pool.imap_unordered(_run, tasks)
-                handed = _drain(results, tasks, staging, stop, problems, on_batch)
+                handed = _drain(results, stop, problems, on_batch)
     finally:
         _STATE = None
     return sorted(problems), handed
 
 
-def _drain(results, tasks: list[Task], staging: Staging, stop, problems, on_batch) -> int:
+def _drain(results, stop, problems: list[Problem], on_batch: OnBatch) -> int:
     handed = 0
-    left: dict[int, int] = {}  # tasks not yet back, per search folder
-    for number, _, _ in tasks:
-        left[number // _GROUP] = left.get(number // _GROUP, 0) + 1
-    docs = dict.fromkeys(left, 0)
-    groups = iter(sorted(left))
-    due = next(groups, None)  # folders go to Pagefind in order, so its index is reproducible
-    for number, found, written, count in results:
+    for found, written in results:
         problems += found
         if blocking(problems):
             stop.set()  # every worker stops writing; the build deletes what was written
             continue  # keep collecting problems to report them all
         handed += len(written)
-        docs[number // _GROUP] += count
-        left[number // _GROUP] -= 1
-        on_batch(written, None, 0)
-        while due is not None and left[due] == 0:
-            if docs[due]:
-                on_batch([], staging.search_folder(due * _GROUP), docs[due])
-            due = next(groups, None)
+        on_batch(written)
     return handed
 
 
 def _run(task: Task) -> Result:
     assert _STATE is not None
     bank, pages, own, render, staging, stop = _STATE
-    number, entries, others = task
+    entries, others = task
     problems: list[Problem] = []
     rendered: list[tuple[str, bytes]] = []
     for kind, entry_id in entries:
@@ -157,18 +140,16 @@ def _run(task: Task) -> Result:
         for i in own.get((kind, entry_id), []):
             rendered.append((pages[i].path, render(pages[i], bank).encode()))
     if blocking(problems) or stop.is_set():
-        return number, problems, [], 0
+        return problems, []
     rendered += [(pages[i].path, render(pages[i], bank).encode()) for i in others]
     write = _fs.Writer(staging.site, staging.seeded)
-    folder = staging.search_folder(number)
-    stage = _fs.Writer(folder, seeded=False) if folder is not None else None
+    stage = _fs.Writer(staging.search, seeded=False) if staging.search is not None else None
     written: list[str] = []
-    docs = 0
     for path, html in rendered:
         if stop.is_set():  # another batch found a blocking problem: the build is stopping
             break
         write(path, html)
         written.append(path)
         if stage is not None and path in staging.indexed:
-            docs += _search.stage(stage, path, html)
-    return number, problems, written, docs
+            _search.stage(stage, path, html)
+    return problems, written
