@@ -34,8 +34,8 @@ from pathlib import Path
 from mlprep._errors import SiteError
 
 INDEXED = ("question.html", "exercise.html")  # templates whose pages are searched
-_MAIN = re.compile(r"<main\b[^>]*\bdata-pagefind-body\b[^>]*>.*?</main>", re.S)
-_MATH = re.compile(r"<math\b.*?</math>", re.S)
+_MAIN = re.compile(r"<main\b[^>]*\bdata-pagefind-body\b[^>]*>")  # the body ends at </main>
+_MATH = re.compile(r"<math\b")  # a formula ends at </math> (MathML does not nest <math>)
 _LANG = re.compile(r'<html lang="([^"]+)"')
 
 # Pagefind also writes its ready-made UIs; the site uses its own search page on the JS API, so
@@ -68,15 +68,30 @@ def executable() -> Path:
 
 def search_document(html: str) -> str | None:
     """What Pagefind indexes for a page: its indexed part without formulas; None if not indexed."""
+    # str.find for the ends: a lazy regex would test every character of a page for them
     main = _MAIN.search(html)
-    if main is None:
+    end = html.find("</main>", main.end()) if main else -1
+    if main is None or end < 0:
         return None
     lang = _LANG.search(html)
-    body = _MATH.sub(" ", main.group(0))
+    body = _without_math(html, main.start(), end + len("</main>"))
     return (
         f'<!doctype html><html lang="{lang.group(1) if lang else "en"}"><head>'
         f'<meta charset="utf-8"></head><body>{body}</body></html>'
     )
+
+
+def _without_math(html: str, start: int, end: int) -> str:
+    """``html[start:end]`` with each formula replaced by a space."""
+    out: list[str] = []
+    while (m := _MATH.search(html, start, end)) is not None:
+        close = html.find("</math>", m.end(), end)
+        if close < 0:
+            break
+        out += (html[start : m.start()], " ")
+        start = close + len("</math>")
+    out.append(html[start:end])
+    return "".join(out)
 
 
 def stage(write, path: str, html: bytes) -> bool:
