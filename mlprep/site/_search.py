@@ -135,43 +135,35 @@ class Indexer:
         stage(self._write, path, html)
 
     def finish(self) -> None:
+        """Index every language at once and write the merged bundle. Each language's Pagefind
+        starts as soon as its documents are in order, and its bundle is merged as soon as it is
+        written, while the others still run."""
+        procs: list[tuple[subprocess.Popen, Path]] = []
         try:
             languages = sorted(p.name for p in self.staging.iterdir() if p.is_dir())
             if not languages:
                 raise SiteError("search index failed: no page to index")
             parts = self._output.with_name(f".{self._output.name}-parts")
-            ordered = self._root / "ordered"
             for lang in languages:
-                _move_sorted(self.staging / lang, ordered / lang)
-            self._run([(ordered / lang, parts / lang) for lang in languages])
-            _merge([parts / lang for lang in languages], self._output)
-            shutil.rmtree(parts, ignore_errors=True)
-        finally:
-            self.close()
-
-    def _run(self, jobs: list[tuple[Path, Path]]) -> None:
-        procs = [
-            subprocess.Popen(
-                [str(self._binary), "--site", str(site), "--output-path", str(out), "--silent"],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-            )
-            for site, out in jobs
-        ]
-        failed = []
-        try:
-            for proc in procs:
+                site, out = self._root / "ordered" / lang, parts / lang
+                _move_sorted(self.staging / lang, site)
+                command = [str(self._binary), "--site", str(site), "--output-path", str(out)]
+                procs.append((_start([*command, "--silent"]), out))
+            bundle = _Bundle(self._output)
+            for proc, out in procs:
                 output = proc.communicate()[0].decode("utf-8", "replace").strip()
                 if proc.returncode:
-                    failed.append(output.splitlines()[-1] if output else f"exit {proc.returncode}")
+                    last = output.splitlines()[-1] if output else f"exit {proc.returncode}"
+                    raise SiteError(f"search index failed: {last}")
+                bundle.add(out)
+            bundle.close()
+            shutil.rmtree(parts, ignore_errors=True)
         finally:
-            for proc in procs:  # an interrupted build stops them all
+            for proc, _ in procs:  # a failed or interrupted build stops them all
                 if proc.poll() is None:
                     proc.kill()
                     proc.wait()
-        if failed:
-            raise SiteError(f"search index failed: {failed[0]}")
+            self.close()
 
     def close(self) -> None:
         """Remove the staged documents (the bundle, if written, stays)."""
@@ -191,35 +183,63 @@ def _move_sorted(src: Path, dst: Path) -> None:
         os.rename(path, target)
 
 
-def _merge(parts: list[Path], output: Path) -> None:
-    """One Pagefind bundle from bundles of disjoint languages (see the module docstring)."""
-    entry: dict | None = None
-    for part in parts:
+def _start(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+
+class _Bundle:
+    """One Pagefind bundle from bundles of disjoint languages (see the module docstring): the
+    first is renamed into place whole, the files of the others are moved in beside it."""
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.entry: dict | None = None
+
+    def add(self, part: Path) -> None:
         data = json.loads((part / "pagefind-entry.json").read_text("utf-8"))
-        if entry is None:
-            entry = data
-        else:
-            shared = {k: v for k, v in data.items() if k != "languages"}
-            if shared != {k: v for k, v in entry.items() if k != "languages"}:
-                raise SiteError("search index failed: Pagefind runs disagree on their settings")
-            if entry["languages"].keys() & data["languages"].keys():
-                raise SiteError("search index failed: a language was indexed twice")
-            entry["languages"].update(data["languages"])
-        for path in sorted(part.rglob("*")):
-            rel = path.relative_to(part)
-            if not path.is_file() or rel.as_posix() == "pagefind-entry.json":
-                continue
-            if any(path.match(pattern) for pattern in _UNUSED) and len(rel.parts) == 1:
-                continue
-            target = output / rel
-            if target.exists():  # the scripts and WebAssembly every run writes alike
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-    assert entry is not None
-    entry["languages"] = dict(sorted(entry["languages"].items()))
-    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-    (output / "pagefind-entry.json").write_text(text, "utf-8")
+        if self.entry is None:
+            self.entry = data
+            os.rename(part, self.output)
+            for pattern in _UNUSED:
+                for path in self.output.glob(pattern):
+                    path.unlink()
+            return
+        shared = {k: v for k, v in data.items() if k != "languages"}
+        if shared != {k: v for k, v in self.entry.items() if k != "languages"}:
+            raise SiteError("search index failed: Pagefind runs disagree on their settings")
+        if self.entry["languages"].keys() & data["languages"].keys():
+            raise SiteError("search index failed: a language was indexed twice")
+        self.entry["languages"].update(data["languages"])
+        made: set[Path] = set()
+        for folder, _, names in os.walk(part):
+            rel = Path(folder).relative_to(part)
+            for name in names:
+                target = self.output / rel / name
+                if rel == Path(".") and (name == "pagefind-entry.json" or target.exists()):
+                    continue  # the scripts and WebAssembly every run writes alike
+                if rel == Path(".") and any(Path(name).match(p) for p in _UNUSED):
+                    continue
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                os.rename(Path(folder) / name, target)
+
+    def close(self) -> None:
+        """Write the entry file: every language, in a stable order."""
+        assert self.entry is not None
+        self.entry["languages"] = dict(sorted(self.entry["languages"].items()))
+        text = json.dumps(self.entry, ensure_ascii=False, separators=(",", ":"))
+        (self.output / "pagefind-entry.json").write_text(text, "utf-8")
+
+
+def _merge(parts: list[Path], output: Path) -> None:
+    """Merge the bundles in ``parts`` into ``output`` (which must not exist yet)."""
+    bundle = _Bundle(output)
+    for part in parts:
+        bundle.add(part)
+    bundle.close()
 
 
 def _fast_tmp() -> str | None:
