@@ -28,7 +28,7 @@ from mlprep.content import Bank, Problem, collect, default_root, exercise_source
 from mlprep.site import _fs, _search, _work
 from mlprep.site._markdown import SiteRenderError
 from mlprep.site._pages import Page, plan
-from mlprep.site._render import environment, json_key, render_page, source_fingerprint, static_files
+from mlprep.site._render import data_key, environment, render_page, source_fingerprint, static_files
 
 MANIFEST = ".mlprep-site.json"
 MANIFEST_VERSION = 1
@@ -228,7 +228,7 @@ def _exercise_texts(bank: Bank) -> tuple[dict[tuple[str, str], str], set[tuple[s
 
 def _key(salt: hashlib._Hash, page: Page) -> str:
     h = salt.copy()
-    h.update(page.template.encode() + b"\0" + page.locale.encode() + b"\0" + json_key(page.data))
+    h.update(page.template.encode() + b"\0" + page.locale.encode() + b"\0" + data_key(page.data))
     return h.hexdigest()[:32]
 
 
