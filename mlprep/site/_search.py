@@ -143,7 +143,10 @@ class Indexer:
             languages = sorted(p.name for p in self.staging.iterdir() if p.is_dir())
             if not languages:
                 raise SiteError("search index failed: no page to index")
-            parts = self._output.with_name(f".{self._output.name}-parts")
+            # Pagefind writes its bundles beside the documents, in memory-backed storage where
+            # there is some: on this project's machines Pagefind's own writes to an ext4 disk
+            # cost it several times the system time of copying its finished files there.
+            parts = self._root / "bundles"
             for lang in languages:
                 site, out = self._root / "ordered" / lang, parts / lang
                 _move_sorted(self.staging / lang, site)
@@ -157,7 +160,6 @@ class Indexer:
                     raise SiteError(f"search index failed: {last}")
                 bundle.add(out)
             bundle.close()
-            shutil.rmtree(parts, ignore_errors=True)
         finally:
             for proc, _ in procs:  # a failed or interrupted build stops them all
                 if proc.poll() is None:
@@ -190,8 +192,9 @@ def _start(command: list[str]) -> subprocess.Popen:
 
 
 class _Bundle:
-    """One Pagefind bundle from bundles of disjoint languages (see the module docstring): the
-    first is renamed into place whole, the files of the others are moved in beside it."""
+    """One Pagefind bundle from bundles of disjoint languages (see the module docstring), each
+    added as soon as it is written: its files are moved into ``output`` (copied where ``output``
+    is on another file system) beside those of the languages before it."""
 
     def __init__(self, output: Path):
         self.output = output
@@ -201,18 +204,16 @@ class _Bundle:
         data = json.loads((part / "pagefind-entry.json").read_text("utf-8"))
         if self.entry is None:
             self.entry = data
-            os.rename(part, self.output)
-            for pattern in _UNUSED:
-                for path in self.output.glob(pattern):
-                    path.unlink()
-            return
-        shared = {k: v for k, v in data.items() if k != "languages"}
-        if shared != {k: v for k, v in self.entry.items() if k != "languages"}:
-            raise SiteError("search index failed: Pagefind runs disagree on their settings")
-        if self.entry["languages"].keys() & data["languages"].keys():
-            raise SiteError("search index failed: a language was indexed twice")
-        self.entry["languages"].update(data["languages"])
-        made: set[Path] = set()
+            self.output.mkdir(parents=True, exist_ok=True)
+            self._move = os.rename if _same_device(part, self.output) else _copy
+        else:
+            shared = {k: v for k, v in data.items() if k != "languages"}
+            if shared != {k: v for k, v in self.entry.items() if k != "languages"}:
+                raise SiteError("search index failed: Pagefind runs disagree on their settings")
+            if self.entry["languages"].keys() & data["languages"].keys():
+                raise SiteError("search index failed: a language was indexed twice")
+            self.entry["languages"].update(data["languages"])
+        made = {self.output}
         for folder, _, names in os.walk(part):
             rel = Path(folder).relative_to(part)
             for name in names:
@@ -224,7 +225,7 @@ class _Bundle:
                 if target.parent not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(target.parent)
-                os.rename(Path(folder) / name, target)
+                self._move(Path(folder) / name, target)
 
     def close(self) -> None:
         """Write the entry file: every language, in a stable order."""
@@ -232,6 +233,15 @@ class _Bundle:
         self.entry["languages"] = dict(sorted(self.entry["languages"].items()))
         text = json.dumps(self.entry, ensure_ascii=False, separators=(",", ":"))
         (self.output / "pagefind-entry.json").write_text(text, "utf-8")
+
+
+def _same_device(a: Path, b: Path) -> bool:
+    return os.stat(a).st_dev == os.stat(b).st_dev
+
+
+def _copy(source: Path, target: Path) -> None:
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst)
 
 
 def _merge(parts: list[Path], output: Path) -> None:
