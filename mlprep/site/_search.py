@@ -18,7 +18,9 @@ running at once; their bundles are then merged into one: every index, fragment a
 is named after its language, the scripts and WebAssembly are the same in each, and
 ``pagefind-entry.json`` maps each language to its index. The merged bundle is the one a single
 run over all pages writes, file for file (tests/site/test_site_search.py checks this), with the
-languages of the entry file in a stable order, so a build's search index is reproducible.
+languages of the entry file in a stable order. Pagefind numbers pages in the order it lists
+them; staged in memory the documents are listed in sorted order, so the index is reproducible
+(on a disk, in that file system's own fixed order).
 """
 
 from __future__ import annotations
@@ -174,8 +176,9 @@ class Indexer:
 
 def _move_sorted(src: Path, dst: Path) -> None:
     """Move the files of ``src`` into ``dst`` in sorted order. Pagefind numbers pages in the order
-    it lists them, and a folder in memory-backed storage lists files in the order they were made,
-    which the workers make unpredictable; in sorted order, the index is reproducible."""
+    it lists them, and a folder in memory-backed storage (tmpfs) lists files in the order they
+    were made, which the workers make unpredictable; in sorted order, the index is reproducible.
+    (A disk such as ext4 lists them in hash order: fixed, whatever the order of making.)"""
     made: set[Path] = set()
     for path in sorted(p for p in src.rglob("*") if p.is_file()):
         target = dst / path.relative_to(src)
@@ -260,8 +263,13 @@ def _merge(parts: list[Path], output: Path) -> None:
     bundle.close()
 
 
+_SHM_ROOM = 256 << 20  # search documents and bundles take ~25 MB per 1,000 entries
+
+
 def _fast_tmp() -> str | None:
     shm = "/dev/shm"
     if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
-        return shm
+        room = os.statvfs(shm)
+        if room.f_bavail * room.f_frsize >= _SHM_ROOM:  # containers often give it only 64 MB
+            return shm
     return None  # the system's temp folder

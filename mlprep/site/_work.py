@@ -33,8 +33,8 @@ Task = tuple[list[tuple[str, str]], list[int]]  # entries to check (with their p
 Result = tuple[list[Problem], list[str]]  # problems, pages written
 
 _BATCH = 25  # entries per task: small enough to stream, large enough to amortize the hand-off
-# Pages of no single entry (home, lists of every question) are few but heavy and come last, after
-# every entry is checked: in small tasks, all workers share them instead of one finishing alone.
+# Pages of no single entry (home, lists of every question) are few but heavy and queued last: in
+# small tasks, all workers share them instead of one finishing the build alone.
 _LISTS = 4
 
 

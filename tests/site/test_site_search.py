@@ -85,3 +85,28 @@ def test_documents_are_staged_per_language() -> None:
     doc = written["zh-hans/zh-Hans/questions/q.html"].decode()
     assert "批归一化" in doc and "<math" not in doc
     assert not _search.stage(written.__setitem__, "x.html", b"<html lang='en'><p>no body</p>")
+
+
+def test_without_memory_backed_storage_the_bundle_holds_the_same_pages(
+    bank: Path, tmp_path: Path, built_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # staged on disk beside the site, the bundles are renamed into place instead of copied. A
+    # disk lists files in its own order, which numbers Pagefind's pages differently (so index
+    # chunks differ); the pages, their fragments and every language are the same.
+    monkeypatch.setattr(_search, "_fast_tmp", lambda: str(tmp_path))
+    from mlprep.site import build_site
+
+    build_site(tmp_path / "site", search=True)
+    ours, theirs = _bundle(tmp_path / "site" / "pagefind"), _bundle(built_site / "pagefind")
+    fragments = {k: v for k, v in theirs.items() if k.startswith("fragment/")}
+    assert fragments and {k: v for k, v in ours.items() if k.startswith("fragment/")} == fragments
+    assert {k for k in ours if "/" not in k and "_" not in k} == {
+        k for k in theirs if "/" not in k and "_" not in k
+    }  # the scripts and WebAssembly
+    counts = {}
+    for site in (tmp_path / "site", built_site):
+        entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+        counts[site] = {lang: v["page_count"] for lang, v in entry["languages"].items()}
+    assert counts[tmp_path / "site"] == counts[built_site]
+    assert set(counts[built_site]) == {"en", "zh-hans", "zh-hant"}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("mlprep-search-")] == []
