@@ -14,7 +14,6 @@ unavailable, or the bank is small, the parent does it all.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import threading
@@ -110,9 +109,7 @@ def check_and_render(
             ctx = multiprocessing.get_context("fork")
             stop = ctx.Event()
             _STATE = (bank, pages, own, render, staging, stop)
-            # A worker lives for one build and makes almost no cyclic garbage (a 1,000-entry
-            # build collects under a thousand objects): it need not look for any.
-            with ctx.Pool(jobs, initializer=gc.disable) as pool:
+            with ctx.Pool(jobs) as pool:  # forked: no cycle collection, like the build's
                 results = pool.imap_unordered(_run, tasks)
                 handed = _drain(results, stop, problems, on_batch)
     finally:
