@@ -41,12 +41,31 @@ def _line_of(tok: Token, parent_line: int) -> int:
     return tok.map[0] if tok.map else parent_line
 
 
+def tokens(text: str) -> tuple[Token, ...]:
+    """The parse of ``text``, shared by its consumers: in a site build the checker scans a text and
+    the renderer turns the same tokens into HTML right after, so each text is parsed once.
+
+    The tokens are cached: read them, never modify them (copy a token to change it)."""
+    return _tokens(text)
+
+
+@lru_cache(maxsize=1024)  # a site build renders an entry right after checking it: ~40 texts
+def _tokens(text: str) -> tuple[Token, ...]:
+    return tuple(parser().parse(text))
+
+
 def scan(text: str) -> tuple[list[Math], list[tuple[str, int]]]:
     """Return the math in ``text`` and any raw HTML as ``(snippet, line)``."""
+    maths, html = _scan(text)
+    return list(maths), list(html)
+
+
+@lru_cache(maxsize=65536)  # small results; texts recur (shared sentences, and check then build)
+def _scan(text: str) -> tuple[tuple[Math, ...], tuple[tuple[str, int], ...]]:
     maths: list[Math] = []
     html: list[tuple[str, int]] = []
     line = 0
-    for tok in parser().parse(text):
+    for tok in tokens(text):
         line = _line_of(tok, line)
         for t in [tok, *walk(tok.children or [])]:
             if t.type in ("math_inline", "math_inline_double"):
@@ -55,7 +74,7 @@ def scan(text: str) -> tuple[list[Math], list[tuple[str, int]]]:
                 maths.append(Math(t.content, True, _line_of(t, line)))
             elif t.type in ("html_block", "html_inline"):
                 html.append((t.content.strip()[:60], _line_of(t, line)))
-    return maths, html
+    return tuple(maths), tuple(html)
 
 
 _UNKNOWN_CMD = re.compile(r">(\\[A-Za-z]+)<")

@@ -18,6 +18,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from mlprep.content._markdown import MathError, parser, to_mathml
+from mlprep.content._markdown import tokens as shared_parse
 
 # Relative links, fragments and these schemes are kept; everything else (javascript:, data:,
 # vbscript:, file:, ...) loses its link and keeps its text. Checked after stripping the control
@@ -107,13 +108,18 @@ def _math(latex: str, display: bool) -> str:
         raise SiteRenderError(str(exc)) from None
 
 
-def _drop_unsafe_links(tokens: list[Token]) -> list[Token]:
-    """Remove link_open/link_close pairs whose href is unsafe, keeping the link text."""
+def _drop_unsafe_links(tokens: Sequence[Token]) -> list[Token]:
+    """Remove link_open/link_close pairs whose href is unsafe, keeping the link text.
+
+    The tokens come from the shared parse cache: a token whose children change is copied, never
+    modified."""
     out: list[Token] = []
     dropping = False
     for tok in tokens:
         if tok.children:
-            tok.children = _drop_unsafe_links(tok.children)
+            children = _drop_unsafe_links(tok.children)
+            if len(children) != len(tok.children):
+                tok = tok.copy(children=children)
         if tok.type == "link_open" and not safe_url(str(tok.attrGet("href") or "")):
             dropping = True  # links do not nest in CommonMark, so the next close is its own
             continue
@@ -134,13 +140,11 @@ def render(text: str, *, inline: bool = False) -> str:
     Raises SiteRenderError when a formula cannot be converted.
     """
     md = parser()
-    env: dict[str, Any] = {}
-    tokens = _drop_unsafe_links(md.parse(text, env))
-    env["levels"] = _heading_levels(tokens)
-    if inline and _single_paragraph(tokens):
-        tokens = tokens[1:-1]
-        return _RENDERER.render(tokens, md.options, env).strip()
-    return _RENDERER.render(tokens, md.options, env)
+    parsed = _drop_unsafe_links(shared_parse(text))  # the parse the checker already made
+    env: dict[str, Any] = {"levels": _heading_levels(parsed)}
+    if inline and _single_paragraph(parsed):
+        return _RENDERER.render(parsed[1:-1], md.options, env).strip()
+    return _RENDERER.render(parsed, md.options, env)
 
 
 def _single_paragraph(tokens: list[Token]) -> bool:

@@ -96,10 +96,12 @@ def plan(
 ) -> tuple[list[Page], list[Asset]]:
     """Every page of the site. ``statements`` maps (exercise id, locale) to statement Markdown."""
     _STALE.clear()
+    _HEADER.clear()
     try:
         return _plan(bank, statements, stale_exercises, base_url)
     finally:
         _STALE.clear()
+        _HEADER.clear()
 
 
 def _plan(
@@ -199,6 +201,17 @@ def _simple(
     return Page(path, template, nav["locale"], {**nav, **data, "alternates": alts})
 
 
+# A question's data without its texts is the same on each locale's page: dumped once per build
+# (the pages only read it).
+_HEADER: dict[str, dict[str, Any]] = {}
+
+
+def _header(q: Question) -> dict[str, Any]:
+    if q.id not in _HEADER:
+        _HEADER[q.id] = q.model_dump(mode="json", exclude={"locales"})
+    return _HEADER[q.id]
+
+
 def _question_page(
     bank: Bank, q: Question, loc: str, nav: dict[str, Any], tags: list[dict[str, Any]]
 ) -> Page:
@@ -209,7 +222,7 @@ def _question_page(
         exercise = {"id": x.id, "title": _ex_text(x, loc).title, "path": exercise_path(loc, x.id)}
     data = {
         **nav,
-        "q": q.model_dump(mode="json", exclude={"locales"}),
+        "q": _header(q),
         "text": q.text(loc).model_dump(mode="json"),
         "topic": bank.topic(q.id),
         "stale": _is_stale(q, loc),
@@ -278,7 +291,8 @@ def _references(bank: Bank, questions: list[Question], loc: str) -> dict[str, An
     refs: dict[str, dict[str, Any]] = {}
     for q in questions:
         for r in q.references:
-            entry = refs.setdefault(r.url, {**r.model_dump(mode="json"), "cited_by": []})
-            entry["cited_by"].append(_item(q, loc))
+            if r.url not in refs:  # dumped once per URL: most questions cite the same few
+                refs[r.url] = {**r.model_dump(mode="json"), "cited_by": []}
+            refs[r.url]["cited_by"].append(_item(q, loc))
     ordered = sorted(refs.values(), key=lambda r: (r["kind"], r["title"].lower()))
     return {"references": ordered}

@@ -113,7 +113,15 @@ def static_files() -> dict[str, Path]:
     return {f"assets/{p.name}": p for p in sorted(STATIC.iterdir()) if p.is_file()}
 
 
-def json_key(data: Any) -> bytes:
-    import json
+def data_key(data: Any) -> bytes:
+    """Bytes that change whenever a page's data changes, for its hash in the manifest.
 
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    Page data is plain JSON-like values built in a fixed order. Marshal format 2 writes them
+    without references between objects (those came with format 3), so object identity, which
+    differs between a fresh load and a cached one, leaves no trace: dicts in insertion order,
+    floats exactly, equal bytes for equal data, at a third of the cost of sorted JSON (every
+    page is hashed before anything renders). Data built in another order, or a Python whose
+    marshal differs, would only cost one full re-render."""
+    import marshal
+
+    return marshal.dumps(data, 2)

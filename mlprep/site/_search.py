@@ -1,4 +1,4 @@
-"""The search index: Pagefind, run at build time through its Python package.
+"""The search index: Pagefind, run at build time, one process per language.
 
 ``pagefind.service.get_executable`` prefers ``$PAGEFIND_BINARY_PATH``, then the
 ``pagefind_bin_extended`` package (the build that segments Chinese and Japanese text), then
@@ -10,26 +10,34 @@ searching page's own ``lang``.
 Pagefind is given a search document per page rather than the page itself: the page's
 ``data-pagefind-body`` part without its MathML. Formulas are markup-heavy (half of Pagefind's work
 on a bank with math) and their letters are useless as search terms and noise in excerpts. The
-documents are staged in memory-backed storage when the system has it, and handed to Pagefind in
-batches while the build is still rendering, so indexing overlaps rendering.
+documents are staged in memory-backed storage when the system has it, one folder per language.
+
+Pagefind's indexes of different languages share nothing, and most of its time goes into writing
+them (single-threaded, after the last page). So each language gets its own Pagefind process, all
+running at once; their bundles are then merged into one: every index, fragment and metadata file
+is named after its language, the scripts and WebAssembly are the same in each, and
+``pagefind-entry.json`` maps each language to its index. The merged bundle is the one a single
+run over all pages writes, file for file (tests/site/test_site_search.py checks this), with the
+languages of the entry file in a stable order. Pagefind numbers pages in the order it lists
+them; staged in memory the documents are listed in sorted order, so the index is reproducible
+(on a disk, in that file system's own fixed order).
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 import os
-import queue
 import re
 import shutil
+import subprocess
 import tempfile
-import threading
 from pathlib import Path
 
 from mlprep._errors import SiteError
 
 INDEXED = ("question.html", "exercise.html")  # templates whose pages are searched
-_MAIN = re.compile(r"<main\b[^>]*\bdata-pagefind-body\b[^>]*>.*?</main>", re.S)
-_MATH = re.compile(r"<math\b.*?</math>", re.S)
+_MAIN = re.compile(r"<main\b[^>]*\bdata-pagefind-body\b[^>]*>")  # the body ends at </main>
+_MATH = re.compile(r"<math\b")  # a formula ends at </math> (MathML does not nest <math>)
 _LANG = re.compile(r'<html lang="([^"]+)"')
 
 # Pagefind also writes its ready-made UIs; the site uses its own search page on the JS API, so
@@ -62,97 +70,206 @@ def executable() -> Path:
 
 def search_document(html: str) -> str | None:
     """What Pagefind indexes for a page: its indexed part without formulas; None if not indexed."""
+    # str.find for the ends: a lazy regex would test every character of a page for them
     main = _MAIN.search(html)
-    if main is None:
+    end = html.find("</main>", main.end()) if main else -1
+    if main is None or end < 0:
         return None
     lang = _LANG.search(html)
-    body = _MATH.sub(" ", main.group(0))
+    body = _without_math(html, main.start(), end + len("</main>"))
     return (
         f'<!doctype html><html lang="{lang.group(1) if lang else "en"}"><head>'
         f'<meta charset="utf-8"></head><body>{body}</body></html>'
     )
 
 
-class Indexer:
-    """Pagefind on a thread, fed while the build goes on.
+def _without_math(html: str, start: int, end: int) -> str:
+    """``html[start:end]`` with each formula replaced by a space."""
+    out: list[str] = []
+    while (m := _MATH.search(html, start, end)) is not None:
+        close = html.find("</math>", m.end(), end)
+        if close < 0:
+            break
+        out += (html[start : m.start()], " ")
+        start = close + len("</math>")
+    out.append(html[start:end])
+    return "".join(out)
 
-    ``add`` stages a page's search document; every ``batch`` documents the staged folder is handed
-    to Pagefind, which indexes it while the build renders more pages. ``finish`` hands over the
-    rest, waits, and writes the index into ``output``. ``close`` abandons it.
+
+def stage(write, path: str, html: bytes) -> bool:
+    """Write the search document of the page at ``path`` with ``write`` (an ``_fs.Writer`` on the
+    indexer's ``staging`` folder), under its language; False if the page has nothing to index."""
+    doc = search_document(html.decode("utf-8"))
+    if doc is None:
+        return False
+    lang = _LANG.search(doc)
+    folder = _folder_of(lang.group(1) if lang else "en")
+    write(f"{folder}/{path}", doc.encode())  # mirrors the site below, so Pagefind's URLs are right
+    return True
+
+
+def _folder_of(lang: str) -> str:
+    # Pagefind compares languages case-insensitively; a folder per language as Pagefind sees it
+    return re.sub(r"[^a-z0-9-]", "_", lang.lower()) or "und"
+
+
+class Indexer:
+    """Search documents staged during the build, indexed by ``finish``.
+
+    ``staging`` exists from the start, so forked workers write their pages' documents there too
+    (with ``stage``); ``add`` stages one more from this process. ``finish`` runs Pagefind over every
+    language at once and writes the merged bundle to ``output``. ``close`` removes what is staged.
     """
 
-    def __init__(self, output: Path, batch: int = 400):
-        executable()
+    def __init__(self, output: Path):
+        self._binary = executable()
         self._root = Path(tempfile.mkdtemp(prefix="mlprep-search-", dir=_fast_tmp()))
+        self.staging = self._root / "docs"
+        self.staging.mkdir()
         self._output = output
-        self._batch = batch
-        self._count = 0
-        self._folder = self._new_folder()
-        self._queue: queue.Queue[Path | None] = queue.Queue()
-        self._error: BaseException | None = None
-        self._abandoned = False
-        self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
-        self._thread.start()
-
-    def _new_folder(self) -> Path:
-        from mlprep.site._fs import Writer
-
-        folder = Path(tempfile.mkdtemp(dir=self._root))
-        self._write = Writer(folder, seeded=False)
-        return folder
+        self._write = None
 
     def add(self, path: str, html: bytes) -> None:
-        doc = search_document(html.decode("utf-8"))
-        if doc is None:
-            return
-        self._write(path, doc.encode())  # the folder mirrors the site, so Pagefind's URLs are right
-        self._count += 1
-        if self._count % self._batch == 0:
-            self._queue.put(self._folder)
-            self._folder = self._new_folder()
+        if self._write is None:
+            from mlprep.site._fs import Writer
+
+            self._write = Writer(self.staging, seeded=False)
+        stage(self._write, path, html)
 
     def finish(self) -> None:
-        self._queue.put(self._folder)
-        self._queue.put(None)
-        self._thread.join()
-        shutil.rmtree(self._root, ignore_errors=True)
-        if isinstance(self._error, SiteError):
-            raise self._error
-        if self._error is not None:  # the service reports failures as bare Exceptions
-            raise SiteError(f"search index failed: {self._error}") from None
-        if not self._count:
-            raise SiteError("search index failed: no page to index")
-        for pattern in _UNUSED:
-            for path in self._output.glob(pattern):
-                path.unlink()
+        """Index every language at once and write the merged bundle. Each language's Pagefind
+        starts as soon as its documents are in order, and its bundle is merged as soon as it is
+        written, while the others still run."""
+        procs: list[tuple[subprocess.Popen, Path]] = []
+        try:
+            languages = sorted(p.name for p in self.staging.iterdir() if p.is_dir())
+            if not languages:
+                raise SiteError("search index failed: no page to index")
+            # Pagefind writes its bundles beside the documents, in memory-backed storage where
+            # there is some: on this project's machines Pagefind's own writes to an ext4 disk
+            # cost it several times the system time of copying its finished files there.
+            parts = self._root / "bundles"
+            for lang in languages:
+                site, out = self._root / "ordered" / lang, parts / lang
+                _move_sorted(self.staging / lang, site)
+                command = [str(self._binary), "--site", str(site), "--output-path", str(out)]
+                procs.append((_start([*command, "--silent"], len(languages)), out))
+            bundle = _Bundle(self._output)
+            for proc, out in procs:
+                output = proc.communicate()[0].decode("utf-8", "replace").strip()
+                if proc.returncode:
+                    last = output.splitlines()[-1] if output else f"exit {proc.returncode}"
+                    raise SiteError(f"search index failed: {last}")
+                bundle.add(out)
+            bundle.close()
+        finally:
+            for proc, _ in procs:  # a failed or interrupted build stops them all
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            self.close()
 
     def close(self) -> None:
-        """Stop Pagefind (without writing, unless ``finish`` asked) and remove the staged files."""
-        if self._thread.is_alive():
-            self._abandoned = True
-            self._queue.put(None)
-            self._thread.join()
+        """Remove the staged documents (the bundle, if written, stays)."""
         shutil.rmtree(self._root, ignore_errors=True)
 
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._index())
-        except BaseException as exc:  # handed to finish(), on the build's thread
-            self._error = self._error or exc
 
-    async def _index(self) -> None:
-        from pagefind.index import IndexConfig, PagefindIndex
+def _move_sorted(src: Path, dst: Path) -> None:
+    """Move the files of ``src`` into ``dst`` in sorted order. Pagefind numbers pages in the order
+    it lists them, and a folder in memory-backed storage (tmpfs) lists files in the order they
+    were made, which the workers make unpredictable; in sorted order, the index is reproducible.
+    (A disk such as ext4 lists them in hash order: fixed, whatever the order of making.)"""
+    made: set[Path] = set()
+    for path in sorted(p for p in src.rglob("*") if p.is_file()):
+        target = dst / path.relative_to(src)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        os.rename(path, target)
 
-        loop = asyncio.get_running_loop()
-        async with PagefindIndex(IndexConfig(output_path=str(self._output))) as idx:
-            while (folder := await loop.run_in_executor(None, self._queue.get)) is not None:
-                await idx.add_directory(str(folder))
-            if self._abandoned:  # leave the context by an exception: Pagefind writes nothing
-                raise SiteError("search index abandoned")
+
+def _start(command: list[str], siblings: int) -> subprocess.Popen:
+    # Pagefind parallelizes with rayon, one thread per core by default; with a process per
+    # language that oversubscribes the cores (three processes of two threads on two cores cost
+    # ~10% more time), so the cores are shared out instead.
+    threads = max(1, (os.cpu_count() or 1) // siblings)
+    return subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "RAYON_NUM_THREADS": str(threads)},
+    )
+
+
+class _Bundle:
+    """One Pagefind bundle from bundles of disjoint languages (see the module docstring), each
+    added as soon as it is written: its files are moved into ``output`` (copied where ``output``
+    is on another file system) beside those of the languages before it."""
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.entry: dict | None = None
+
+    def add(self, part: Path) -> None:
+        data = json.loads((part / "pagefind-entry.json").read_text("utf-8"))
+        if self.entry is None:
+            self.entry = data
+            self.output.mkdir(parents=True, exist_ok=True)
+            self._move = os.rename if _same_device(part, self.output) else _copy
+        else:
+            shared = {k: v for k, v in data.items() if k != "languages"}
+            if shared != {k: v for k, v in self.entry.items() if k != "languages"}:
+                raise SiteError("search index failed: Pagefind runs disagree on their settings")
+            if self.entry["languages"].keys() & data["languages"].keys():
+                raise SiteError("search index failed: a language was indexed twice")
+            self.entry["languages"].update(data["languages"])
+        made = {self.output}
+        for folder, _, names in os.walk(part):
+            rel = Path(folder).relative_to(part)
+            for name in names:
+                target = self.output / rel / name
+                if rel == Path(".") and (name == "pagefind-entry.json" or target.exists()):
+                    continue  # the scripts and WebAssembly every run writes alike
+                if rel == Path(".") and any(Path(name).match(p) for p in _UNUSED):
+                    continue
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                self._move(Path(folder) / name, target)
+
+    def close(self) -> None:
+        """Write the entry file: every language, in a stable order."""
+        assert self.entry is not None
+        self.entry["languages"] = dict(sorted(self.entry["languages"].items()))
+        text = json.dumps(self.entry, ensure_ascii=False, separators=(",", ":"))
+        (self.output / "pagefind-entry.json").write_text(text, "utf-8")
+
+
+def _same_device(a: Path, b: Path) -> bool:
+    return os.stat(a).st_dev == os.stat(b).st_dev
+
+
+def _copy(source: Path, target: Path) -> None:
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+
+
+def _merge(parts: list[Path], output: Path) -> None:
+    """Merge the bundles in ``parts`` into ``output`` (which must not exist yet)."""
+    bundle = _Bundle(output)
+    for part in parts:
+        bundle.add(part)
+    bundle.close()
+
+
+_SHM_ROOM = 256 << 20  # search documents and bundles take ~25 MB per 1,000 entries
 
 
 def _fast_tmp() -> str | None:
     shm = "/dev/shm"
     if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
-        return shm
+        room = os.statvfs(shm)
+        if room.f_bavail * room.f_frsize >= _SHM_ROOM:  # containers often give it only 64 MB
+            return shm
     return None  # the system's temp folder

@@ -3,30 +3,54 @@
 A worker checks each entry of its batch (``check_bank``) and renders that entry's changed pages
 right after, in memory; checking converts every formula to MathML and the converter's cache is per
 process and bounded, so rendering while an entry's formulas are fresh converts each formula once.
-Batches stream back to the parent, which writes pages into the build's private staging folder
-while the workers go on. The first blocking problem stops all writing, and the build then deletes
-the staging folder: content with errors never reaches the published site. Workers are forked, so
-they inherit the loaded bank and the planned pages instead of receiving them pickled; where fork
-is unavailable, or the bank is small, the parent does it all.
+A batch without problems is written by its worker, straight into the build's private staging
+folder, and the search document of each indexed page into the indexer's staging folder
+(``Staging``); the parent only collects problems and the paths written. The first blocking
+problem raises a flag that stops every worker's writing, and the build then deletes the staging
+folder: content with errors never reaches the published site. Workers are forked, so they inherit
+the loaded bank and the planned pages instead of receiving them pickled; where fork is
+unavailable, or the bank is small, the parent does it all.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 from mlprep.content import Bank, Problem, check_bank
 from mlprep.content._check import STALE
+from mlprep.site import _fs, _search
 from mlprep.site._pages import Page
 
 Renderer = Callable[[Page, Bank], str]
-Sink = Callable[[str, bytes], None]
+OnBatch = Callable[[list[str]], None]  # the pages a batch wrote
 Task = tuple[list[tuple[str, str]], list[int]]  # entries to check (with their pages), other pages
-Result = tuple[list[Problem], list[tuple[str, bytes]]]
+Result = tuple[list[Problem], list[str]]  # problems, pages written
 
 _BATCH = 25  # entries per task: small enough to stream, large enough to amortize the hand-off
-_STATE: tuple[Bank, list[Page], dict[tuple[str, str], list[int]], Renderer] | None = None
+# Pages of no single entry (home, lists of every question) are few but heavy and queued last: in
+# small tasks, all workers share them instead of one finishing the build alone.
+_LISTS = 4
+
+
+@dataclass(frozen=True)
+class Staging:
+    """Where workers write: ``site`` is the build's private folder (``seeded`` when it holds
+    links to the previous build); search documents of ``indexed`` pages go under ``search``
+    (None: no index this build)."""
+
+    site: Path
+    seeded: bool
+    search: Path | None
+    indexed: frozenset[str]
+
+
+_STATE: tuple[Bank, list[Page], dict[tuple[str, str], list[int]], Renderer, Staging, object] | None
+_STATE = None
 
 
 def is_stale_problem(problem: Problem) -> bool:
@@ -49,10 +73,17 @@ def default_jobs(bank: Bank) -> int:
 
 
 def check_and_render(
-    bank: Bank, pages: list[Page], dirty: list[int], render: Renderer, jobs: int, sink: Sink
+    bank: Bank,
+    pages: list[Page],
+    dirty: list[int],
+    render: Renderer,
+    jobs: int,
+    staging: Staging,
+    on_batch: OnBatch,
 ) -> tuple[list[Problem], int]:
-    """Check every entry and render each page index in ``dirty``, handing pages to ``sink`` until
-    a blocking problem appears. Returns every problem and the number of pages handed over."""
+    """Check every entry and render and write each page index in ``dirty``, until a blocking
+    problem appears. ``on_batch`` hears, in the parent, of the pages each batch wrote. Returns
+    every problem and the number of pages written."""
     global _STATE
     entries = [("q", qid) for qid in sorted(bank.questions)]
     entries += [("x", xid) for xid in sorted(bank.exercises)]
@@ -66,39 +97,41 @@ def check_and_render(
         else:
             own.setdefault((kind, data[kind]["id"]), []).append(i)
     tasks: list[Task] = [(entries[i : i + _BATCH], []) for i in range(0, len(entries), _BATCH)]
-    tasks += [([], rest[i : i + _BATCH * 4]) for i in range(0, len(rest), _BATCH * 4)]
+    tasks += [([], rest[i : i + _LISTS]) for i in range(0, len(rest), _LISTS)]
 
     problems: list[Problem] = []
-    handed = 0
-    _STATE = (bank, pages, own, render)
     try:
         if jobs == 1:
-            results = map(_run, tasks)
-            handed = _drain(results, problems, sink)
+            stop = threading.Event()
+            _STATE = (bank, pages, own, render, staging, stop)
+            handed = _drain(map(_run, tasks), stop, problems, on_batch)
         else:
             ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(jobs) as pool:
-                handed = _drain(pool.imap_unordered(_run, tasks), problems, sink)
+            stop = ctx.Event()
+            _STATE = (bank, pages, own, render, staging, stop)
+            with ctx.Pool(jobs) as pool:  # forked: no cycle collection, like the build's
+                results = pool.imap_unordered(_run, tasks)
+                handed = _drain(results, stop, problems, on_batch)
     finally:
         _STATE = None
     return sorted(problems), handed
 
 
-def _drain(results, problems: list[Problem], sink: Sink) -> int:
+def _drain(results, stop, problems: list[Problem], on_batch: OnBatch) -> int:
     handed = 0
-    for found, rendered in results:
+    for found, written in results:
         problems += found
         if blocking(problems):
-            continue  # keep collecting problems to report them all; write nothing more
-        for path, html in rendered:
-            sink(path, html)
-            handed += 1
+            stop.set()  # every worker stops writing; the build deletes what was written
+            continue  # keep collecting problems to report them all
+        handed += len(written)
+        on_batch(written)
     return handed
 
 
 def _run(task: Task) -> Result:
     assert _STATE is not None
-    bank, pages, own, render = _STATE
+    bank, pages, own, render, staging, stop = _STATE
     entries, others = task
     problems: list[Problem] = []
     rendered: list[tuple[str, bytes]] = []
@@ -109,6 +142,17 @@ def _run(task: Task) -> Result:
             continue  # the build will stop: keep checking, stop rendering
         for i in own.get((kind, entry_id), []):
             rendered.append((pages[i].path, render(pages[i], bank).encode()))
-    if not blocking(problems):
-        rendered += [(pages[i].path, render(pages[i], bank).encode()) for i in others]
-    return problems, rendered
+    if blocking(problems) or stop.is_set():
+        return problems, []
+    rendered += [(pages[i].path, render(pages[i], bank).encode()) for i in others]
+    write = _fs.Writer(staging.site, staging.seeded)
+    stage = _fs.Writer(staging.search, seeded=False) if staging.search is not None else None
+    written: list[str] = []
+    for path, html in rendered:
+        if stop.is_set():  # another batch found a blocking problem: the build is stopping
+            break
+        write(path, html)
+        written.append(path)
+        if stage is not None and path in staging.indexed:
+            _search.stage(stage, path, html)
+    return problems, written

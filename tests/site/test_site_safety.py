@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlprep.content._markdown import parser
+from mlprep.content._markdown import parser, scan, tokens
 from mlprep.site import build_site
 from mlprep.site._markdown import render, safe_url
 from tests.site._bank import write_question
@@ -144,6 +144,20 @@ def test_the_shared_parser_is_not_modified() -> None:
     render("<b>x</b> [j](javascript:alert(1)) $x^2$")
     assert (md.options["html"], dict(md.renderer.rules), md.validateLink) == before
     assert md.render("<b>x</b>") == "<p><b>x</b></p>\n"  # still the checker's parser, raw HTML kept
+
+
+def test_rendering_leaves_the_shared_parse_as_the_checker_sees_it() -> None:
+    # The checker and the renderer share one cached parse per text; dropping an unsafe link must
+    # copy the tokens it changes, or the next reader of the cache would see a doctored parse.
+    text = "[j](ftp://x.org/a) and <b>x</b> and $x^2$"  # ftp: parses as a link, the site drops it
+    before = [t.as_dict() for t in tokens(text)]
+    first = render(text)
+    assert "href" not in first and "&lt;b&gt;" in first
+    assert [t.as_dict() for t in tokens(text)] == before
+    assert any(c.type == "link_open" for t in tokens(text) for c in t.children or [])
+    assert render(text) == first
+    maths, html = scan(text)
+    assert [m.latex for m in maths] == ["x^2"] and [h for h, _ in html] == ["<b>", "</b>"]
 
 
 @settings(max_examples=150, deadline=None)
