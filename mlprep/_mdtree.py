@@ -23,13 +23,12 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlprep._dirs import cache_dir
+from mlprep._dirs import open_content_cache
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
 
 FORMAT = 1  # bump when Node's JSON form changes
-CACHE_FILE = "content-cache.sqlite3"  # the loader's file: one cache to find and to delete
 
 
 class Node:
@@ -70,20 +69,15 @@ class _Store:
         self._db: sqlite3.Connection | None = None
         self._table = ""
         self._pending: dict[str, str] = {}
-        base = cache_dir()
-        if base is None:
-            return
         try:
             self._table = f"mdtree_{_fingerprint()}"
-            base.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(base / CACHE_FILE, timeout=2)
-            self._db.execute(
-                f"CREATE TABLE IF NOT EXISTS {self._table} (key TEXT PRIMARY KEY, tree TEXT)"
-            )
-        except (OSError, sqlite3.Error):
-            self._db = None
+        except OSError:  # the parser's files cannot be read: no fingerprint, no cache
             return
-        atexit.register(self.flush)
+        self._db = open_content_cache(
+            f"CREATE TABLE IF NOT EXISTS {self._table} (key TEXT PRIMARY KEY, tree TEXT)"
+        )
+        if self._db is not None:
+            atexit.register(self.flush)
 
     def get(self, key: str) -> Node | None:
         if self._db is None:

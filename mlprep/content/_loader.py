@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mlprep._dirs import cache_dir
+from mlprep._dirs import open_content_cache
 from mlprep._errors import ContentError, NotFoundError
 from mlprep.content import _yaml
 from mlprep.content._problems import Problem
@@ -40,7 +40,6 @@ if TYPE_CHECKING:  # pydantic is imported only when something must be validated 
 
 BANK_CONFIG = "_bank.yaml"
 EXERCISE_FILE = "exercise.yaml"
-CACHE_FILE = "content-cache.sqlite3"
 M = TypeVar("M", bound="BaseModel")
 
 
@@ -168,20 +167,11 @@ class _Cache:
     """sha256(file bytes + models source) -> validated entry as JSON. Failures only cost speed."""
 
     def __init__(self) -> None:
-        self._db: sqlite3.Connection | None = None
         self._salt = _schema_salt()
-        base = cache_dir()
-        if base is None:
-            return
-        try:
-            base.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(base / CACHE_FILE, timeout=2)
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS entry_v2"
-                " (key TEXT PRIMARY KEY, header TEXT NOT NULL, json TEXT NOT NULL)"
-            )
-        except (OSError, sqlite3.Error):  # an unwritable cache folder costs speed, nothing else
-            self._db = None
+        self._db: sqlite3.Connection | None = open_content_cache(
+            "CREATE TABLE IF NOT EXISTS entry_v2"
+            " (key TEXT PRIMARY KEY, header TEXT NOT NULL, json TEXT NOT NULL)"
+        )
 
     def key(self, kind: str, data: bytes) -> str:
         return hashlib.sha256(kind.encode() + self._salt + data).hexdigest()

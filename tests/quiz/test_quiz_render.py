@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
+from mlprep._dirs import CONTENT_CACHE
 from mlprep._latex import latex_to_unicode
 from mlprep._render import inline, markdown, render_question
 
@@ -195,7 +196,7 @@ def test_another_parser_version_gets_its_own_table_and_old_trees_go(monkeypatch,
     monkeypatch.setenv("MLPREP_CACHE_DIR", str(tmp_path))
     tables = lambda: {  # noqa: E731
         name
-        for (name,) in sqlite3.connect(tmp_path / _mdtree.CACHE_FILE).execute(
+        for (name,) in sqlite3.connect(tmp_path / CONTENT_CACHE).execute(
             "SELECT name FROM sqlite_master WHERE name LIKE 'mdtree_%'"
         )
     }
@@ -211,7 +212,7 @@ def test_another_parser_version_gets_its_own_table_and_old_trees_go(monkeypatch,
 def test_a_broken_cache_means_parsing_not_failing(monkeypatch, tmp_path):
     from mlprep import _mdtree
 
-    (tmp_path / _mdtree.CACHE_FILE).write_bytes(b"this is not an SQLite file" * 100)
+    (tmp_path / CONTENT_CACHE).write_bytes(b"this is not an SQLite file" * 100)
     monkeypatch.setenv("MLPREP_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(_mdtree, "_memory", {})
     monkeypatch.setattr(_mdtree, "_store", None)
