@@ -25,13 +25,7 @@ from mlprep._dirs import open_content_cache
 from mlprep._errors import ContentError, NotFoundError
 from mlprep.content import _yaml
 from mlprep.content._problems import Problem
-from mlprep.content._records import (
-    BankConfigRecord,
-    ExerciseRecord,
-    QuestionHeaderRecord,
-    QuestionRecord,
-    RecordError,
-)
+from mlprep.content._records import RECORDS
 
 if TYPE_CHECKING:  # pydantic is imported only when something must be validated (see _records)
     from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -78,12 +72,8 @@ class LazyQuestions(Mapping[str, "Question"]):
 
     def _build(self, qid: str, raw: str) -> Question:
         try:
-            if self._records:
-                return QuestionRecord(json.loads(raw))  # type: ignore[return-value]
-            from mlprep.content._models import Question
-
-            return Question.model_validate_json(raw)
-        except ValueError:  # JSONDecodeError, RecordError and ValidationError are ValueErrors
+            return _from_json("Question", raw, self._records)
+        except ValueError:
             if self._reload is None:
                 raise
             return self._reload(qid)
@@ -304,25 +294,19 @@ def load_config(
     key = cache.key("c", raw) if cache else ""
     hit = cache.get_many([key]).get(key) if cache else None
     if hit is not None:
-        try:
-            if records:
-                return BankConfigRecord(json.loads(hit[1]))  # type: ignore[return-value]
-            from mlprep.content._models import BankConfig
-
-            return BankConfig.model_validate_json(hit[1])
-        except ValueError:  # unreadable cached JSON: validate the file as if it were not cached
-            pass
+        with contextlib.suppress(ValueError):  # unreadable: validate the file as if not cached
+            return _from_json("BankConfig", hit[1], records)
     from mlprep.content._models import BankConfig
 
     parsed = _parse(raw, rel, problems)
     if parsed is None:
         return None
     config = _validate(BankConfig, parsed[0], rel, parsed[1], problems)
-    if config is not None and cache:
+    if config is None:
+        return None
+    if cache:
         cache.put_many([(key, "", config.model_dump_json())])
-    if config is not None and records:
-        return BankConfigRecord(config.dump())  # type: ignore[return-value]
-    return config
+    return _as(config, records)
 
 
 def collect(
@@ -402,32 +386,43 @@ def _cached_entries(
     A hit whose JSON cannot be read is left out: its file is then validated like a new one.
     """
     found = [(kind, key, hits[key]) for kind, _path, _raw, key in raws if key in hits]
+    questions = [(key, header, full) for kind, key, (header, full) in found if kind == "q"]
     out: dict[str, tuple[Any, str]] = {}
     if records:
-        for kind, key, (header, full) in found:
-            try:
-                if kind == "q":
-                    out[key] = (QuestionHeaderRecord(json.loads(header)), full)
-                else:
-                    out[key] = (ExerciseRecord(json.loads(full)), full)
-            except (ValueError, RecordError):
-                pass
-        return out
-    from pydantic import ValidationError
-
-    from mlprep.content._models import Exercise
-
-    questions = [(key, header, full) for kind, key, (header, full) in found if kind == "q"]
-    try:  # one validate_json call for every header: the warm path of a 10,000-entry bank
-        headers = _headers_adapter().validate_json("[" + ",".join(h for _, h, _ in questions) + "]")
-        out.update((key, (h, full)) for (key, _, full), h in zip(questions, headers, strict=True))
-    except ValidationError:
-        pass  # some cached header is unreadable: treat every question as new (rare; costs time)
+        for key, header, full in questions:
+            with contextlib.suppress(ValueError):
+                out[key] = (_from_json("QuestionHeader", header, True), full)
+    else:
+        try:  # one validate_json call for every header: the warm path of a 10,000-entry bank
+            joined = "[" + ",".join(h for _, h, _ in questions) + "]"
+            headers = _headers_adapter().validate_json(joined)
+            out.update(
+                (key, (h, full)) for (key, _, full), h in zip(questions, headers, strict=True)
+            )
+        except ValueError:
+            pass  # some cached header is unreadable: every question is validated as new (rare)
     for kind, key, (_header, full) in found:
         if kind == "x":
-            with contextlib.suppress(ValidationError):
-                out[key] = (Exercise.model_validate_json(full), full)
+            with contextlib.suppress(ValueError):
+                out[key] = (_from_json("Exercise", full, records), full)
     return out
+
+
+def _from_json(model: str, raw: str, records: bool) -> Any:
+    """A cached entry as a record or as its pydantic model (named by the model's class name).
+
+    Raises ValueError when the JSON cannot be read: JSONDecodeError, RecordError and pydantic's
+    ValidationError all are ValueErrors."""
+    if records:
+        return RECORDS[model](json.loads(raw))
+    from mlprep.content import _models
+
+    return getattr(_models, model).model_validate_json(raw)
+
+
+def _as(entry: Any, records: bool) -> Any:
+    """A model just validated from its file, as the caller asked for entries: model or record."""
+    return RECORDS[type(entry).__name__](entry.dump()) if records else entry
 
 
 @lru_cache(maxsize=1)
@@ -440,15 +435,9 @@ def _headers_adapter() -> TypeAdapter[list[QuestionHeader]]:
 
 
 def _store(bank: Bank, kind: str, entry: Any, header: str, records: bool) -> None:
-    if records:
-        entry = (QuestionRecord if kind == "q" else ExerciseRecord)(entry.dump())
+    entry = _as(entry, records)
     if kind == "q":
-        if records:
-            bank.headers[entry.id] = QuestionHeaderRecord(json.loads(header))
-        else:
-            from mlprep.content._models import QuestionHeader
-
-            bank.headers[entry.id] = QuestionHeader.model_validate_json(header)
+        bank.headers[entry.id] = _from_json("QuestionHeader", header, records)
         bank.questions._add_model(entry)
     else:
         bank.exercises[entry.id] = entry
@@ -467,7 +456,7 @@ def _reload(bank: Bank, qid: str, records: bool) -> Question:
         q = _validate(Question, parsed[0], _rel(path, bank.root), parsed[1], problems)
     if q is None or q.id != qid:
         raise ContentError(problems or [Problem(_rel(path, bank.root), 1, 1, "error", "changed")])
-    return QuestionRecord(q.dump()) if records else q  # type: ignore[return-value]
+    return _as(q, records)
 
 
 def _add(bank: Bank, kind: str, path: str, entry_id: str, problems: list[Problem]) -> bool:
