@@ -88,7 +88,8 @@ def _cancel_unclaimed() -> None:
 
 def prestart_command_line() -> None:
     """``prestart`` for this process's own command line, when it is ``mlprep grade ...``: the
-    console script, or ``python -m mlprep`` (never some other program that imports mlprep.cli)."""
+    console script, or ``python -m mlprep`` (``mlprep._entry`` calls this; a program that calls
+    it under another name starts nothing)."""
     import sys
 
     import mlprep
