@@ -17,10 +17,11 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from mlprep import _parallel
 from mlprep._dirs import open_content_cache
 from mlprep._errors import ContentError, NotFoundError
 from mlprep.content import _yaml
@@ -162,6 +163,10 @@ class _Cache:
             "CREATE TABLE IF NOT EXISTS entry_v2"
             " (key TEXT PRIMARY KEY, header TEXT NOT NULL, json TEXT NOT NULL)"
         )
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
 
     def key(self, kind: str, data: bytes) -> str:
         return hashlib.sha256(kind.encode() + self._salt + data).hexdigest()
@@ -339,8 +344,10 @@ def collect(
     hits = cache.get_many([r[3] for r in raws])
     cached = _cached_entries(raws, hits, records)
 
+    todo = [(kind, path, raw) for kind, path, raw, key in raws if key not in cached]
+    outcomes = iter(_parallel.map_in_two(partial(_fresh, root=root, dump=cache.enabled), todo))
     fresh: list[tuple[str, str, str]] = []
-    for kind, path, raw, key in raws:
+    for kind, path, _raw, key in raws:  # in file order: the first of two equal ids is kept
         entry = cached.get(key)
         if entry is not None:
             if _add(bank, kind, path, entry[0].id, problems):
@@ -350,31 +357,53 @@ def collect(
                 else:
                     bank.exercises[entry[0].id] = entry[0]
             continue
-        rel = _rel(path, root)
-        parsed = _parse(raw, rel, problems)
-        if parsed is None:
+        outcome = next(outcomes)
+        problems += outcome.problems
+        if outcome.entry is None:
             continue
-        data, positions = parsed
-        if not isinstance(data, dict):
-            what = (
-                "the file is empty" if data is None else "the top level must be a mapping of keys"
-            )
-            problems.append(Problem(rel, 1, 1, "error", what))
-            continue
-        from mlprep.content._models import Exercise, Question, QuestionHeader
-
-        model = Question if kind == "q" else Exercise
-        valid = _validate(model, data, rel, positions, problems)
-        if valid is None:
-            continue
-        bank.positions[rel] = positions
-        header = QuestionHeader.of(valid).model_dump_json() if kind == "q" else ""
-        if _add(bank, kind, path, valid.id, problems):
-            _store(bank, kind, valid, header, records)
-        fresh.append((key, header, valid.model_dump_json()))
+        bank.positions[outcome.rel] = outcome.positions
+        if _add(bank, kind, path, outcome.entry.id, problems):
+            _store(bank, kind, outcome.entry, outcome.header, records)
+        fresh.append((key, outcome.header, outcome.json))
     cache.put_many(fresh)
     problems.sort()
     return bank, problems
+
+
+@dataclass
+class _Outcome:
+    """One content file parsed and validated (``entry`` is None when it is not valid)."""
+
+    rel: str
+    problems: list[Problem]
+    entry: Any = None  # the pydantic model
+    positions: _yaml.Positions | None = None
+    header: str = ""  # a question's header as JSON
+    json: str = ""  # the whole entry as JSON, for the cache (empty when there is no cache)
+
+
+def _fresh(job: tuple[str, str, bytes], root: Path, dump: bool) -> _Outcome:
+    """Parse and validate one file that the cache does not hold. Reads nothing and changes
+    nothing outside its result, so files can be validated in any process and in any order."""
+    kind, path, raw = job
+    out = _Outcome(_rel(path, root), [])
+    parsed = _parse(raw, out.rel, out.problems)
+    if parsed is None:
+        return out
+    data, positions = parsed
+    if not isinstance(data, dict):
+        what = "the file is empty" if data is None else "the top level must be a mapping of keys"
+        out.problems.append(Problem(out.rel, 1, 1, "error", what))
+        return out
+    from mlprep.content._models import Exercise, Question, QuestionHeader
+
+    model = Question if kind == "q" else Exercise
+    out.entry = _validate(model, data, out.rel, positions, out.problems)
+    if out.entry is not None:
+        out.positions = positions
+        out.header = QuestionHeader.of(out.entry).model_dump_json() if kind == "q" else ""
+        out.json = out.entry.model_dump_json() if dump else ""
+    return out
 
 
 def _cached_entries(
