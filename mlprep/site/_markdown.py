@@ -17,22 +17,8 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from mlprep.content._markdown import MathError, parser, to_mathml
+from mlprep.content._markdown import MathError, parser, safe_url, to_mathml
 from mlprep.content._markdown import tokens as shared_parse
-
-# Relative links, fragments and these schemes are kept; everything else (javascript:, data:,
-# vbscript:, file:, ...) loses its link and keeps its text. Checked after stripping the control
-# characters and whitespace browsers ignore inside a scheme ("java\tscript:").
-_SAFE_SCHEMES = ("http", "https", "mailto")
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
-_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
-
-
-def safe_url(url: str) -> bool:
-    """True for relative URLs, fragments and http(s)/mailto links."""
-    compact = _IGNORED.sub("", url)
-    m = _SCHEME.match(compact)
-    return m is None or m.group(1).lower() in _SAFE_SCHEMES
 
 
 class SiteRenderError(ValueError):

@@ -30,6 +30,9 @@ HOSTILE = [
     '<a href="javascript:alert(1)">x</a>',
     "<div onclick=alert(1)>block</div>\n\nafter",
     '[ok](https://example.org/"onmouseover="alert(1))',
+    r"$\text{<script>alert(1)</script>}$",  # markup inside a formula (latex2mathml unescapes it)
+    r"$$\mbox{</math><img/src=x/onerror=alert(1)>}$$",
+    r"$\href{javascript:alert(1)}{x}$",
 ]
 
 
