@@ -55,7 +55,10 @@ def site_group() -> None:
 @base_url_option
 @click.option("--zip", "zip_bundle", is_flag=True, help="Also write OUT.zip, an offline bundle.")
 @search_option
-def build_cmd(out: Path, base_url: str | None, zip_bundle: bool, search: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Also print the time each stage took.")
+def build_cmd(
+    out: Path, base_url: str | None, zip_bundle: bool, search: bool, verbose: bool
+) -> None:
     """Build the site: one page per question and exercise in every locale, topic and level pages,
     and a search index. Content with errors builds nothing (run 'mlprep check' to see them)."""
     result = _build(out, base_url, zip_bundle, search)
@@ -64,6 +67,8 @@ def build_cmd(out: Path, base_url: str | None, zip_bundle: bool, search: bool) -
         f"{len(result.removed)} removed in {result.seconds:.2f}s"
         + (", search index rebuilt" if result.indexed else "")
     )
+    if verbose:
+        click.echo("stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in result.phases.items()))
     if result.zip_path:
         click.echo(
             f"offline bundle: {result.zip_path} (pages work from file://; search needs a local "

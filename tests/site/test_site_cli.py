@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -55,6 +58,33 @@ def test_build_with_bad_content_prints_problems_and_exits_2(bank: Path, tmp_path
     assert re.search(r"questions/batchnorm/bn-param-count\.yaml:\d+:\d+: error: ", result.output)
     assert "error: the site was not built" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def _mlprep(*args: str, bank: Path) -> subprocess.CompletedProcess[str]:
+    """The real command, as a user runs it (``python -m mlprep`` is the console script's code)."""
+    env = {**os.environ, "MLPREP_BANK": str(bank)}
+    return subprocess.run(
+        [sys.executable, "-m", "mlprep", *args], capture_output=True, text=True, env=env
+    )
+
+
+def test_the_command_ends_at_once_with_its_output_and_status(bank: Path, tmp_path: Path) -> None:
+    # 'site build' leaves without the interpreter's teardown (mlprep._entry._leave): what it
+    # printed must still arrive, and its exit status must be the command's
+    done = _mlprep("site", "build", "--out", str(tmp_path / "ok"), "--no-search", "-v", bank=bank)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^built .*ok: \d+ pages, \d+ rendered", done.stdout, re.M)
+    assert re.search(
+        r"^stages \(s\): load [\d.]+, plan [\d.]+, check\+render\+write", done.stdout, re.M
+    )
+    assert (tmp_path / "ok/en/index.html").is_file()
+
+    path = bank / "questions/batchnorm/bn-param-count.yaml"
+    path.write_text(path.read_text("utf-8").replace("difficulty: easy", "difficulty: trivial"))
+    done = _mlprep("site", "build", "--out", str(tmp_path / "bad"), "--no-search", bank=bank)
+    assert done.returncode == 2
+    assert "bn-param-count.yaml" in done.stderr and "the site was not built" in done.stderr
+    assert not (tmp_path / "bad").exists()
 
 
 def test_serve_previews_and_rebuilds_on_change(bank: Path, tmp_path: Path) -> None:
