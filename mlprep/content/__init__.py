@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 _WHERE = {
     "check_bank": "_check",
-    "exercise_source_hash": "_check",
+    "exercise_source_hash": "_loader",
     "Bank": "_loader",
     "collect": "_loader",
     "default_root": "_loader",
@@ -76,8 +76,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from mlprep.content._check import check_bank, exercise_source_hash
-    from mlprep.content._loader import Bank, collect, default_root, load_bank
+    from mlprep.content._check import check_bank
+    from mlprep.content._loader import Bank, collect, default_root, exercise_source_hash, load_bank
     from mlprep.content._markdown import MathError, scan, to_mathml
     from mlprep.content._models import (
         DIFFICULTIES,

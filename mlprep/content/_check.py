@@ -6,17 +6,14 @@ Every problem points at the offending key: ``path:line:col: severity: message``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from mlprep.content import _yaml
-from mlprep.content._loader import Bank, positions_for
+from mlprep.content._loader import Bank, exercise_source_hash, positions_for
 from mlprep.content._markdown import MathError, scan, to_mathml
-from mlprep.content._models import Exercise, ExerciseLocale, LocaleText, Question
-from mlprep.content._problems import Problem, Severity
-
-STALE = "stale-translation"  # Problem.code of a translation made from an older source text
+from mlprep.content._models import Exercise, LocaleText, Question
+from mlprep.content._problems import STALE, Problem, Severity
 
 
 class _Reporter:
@@ -105,18 +102,6 @@ def check_question(bank: Bank, q: Question) -> list[Problem]:
     if q.exercise is not None and q.exercise not in bank.exercises:
         report(("exercise",), "error", f"links exercise '{q.exercise}', which does not exist")
     return report.problems
-
-
-def exercise_source_hash(bank: Bank, ex: Exercise, text: ExerciseLocale) -> str:
-    """Hash of an exercise locale's title, hints and statement file: what a translation is made from."""
-    try:
-        statement = (bank.exercise_dir(ex.id) / text.statement).read_bytes()
-    except OSError:
-        statement = b""
-    h = hashlib.sha256()
-    for part in (text.title.encode(), *(x.encode() for x in text.hints), statement):
-        h.update(len(part).to_bytes(8, "big") + part)
-    return h.hexdigest()[:12]
 
 
 def check_exercise(bank: Bank, ex: Exercise) -> list[Problem]:

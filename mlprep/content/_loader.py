@@ -31,7 +31,13 @@ from mlprep.content._records import RECORDS
 if TYPE_CHECKING:  # pydantic is imported only when something must be validated (see _records)
     from pydantic import BaseModel, TypeAdapter, ValidationError
 
-    from mlprep.content._models import BankConfig, Exercise, Question, QuestionHeader
+    from mlprep.content._models import (
+        BankConfig,
+        Exercise,
+        ExerciseLocale,
+        Question,
+        QuestionHeader,
+    )
 
 BANK_CONFIG = "_bank.yaml"
 EXERCISE_FILE = "exercise.yaml"
@@ -514,6 +520,18 @@ def _add(bank: Bank, kind: str, path: str, entry_id: str, problems: list[Problem
         return False
     bank.paths[key] = path
     return True
+
+
+def exercise_source_hash(bank: Bank, ex: Exercise, text: ExerciseLocale) -> str:
+    """Hash of an exercise locale's title, hints and statement file: what a translation is made from."""
+    try:
+        statement = (bank.exercise_dir(ex.id) / text.statement).read_bytes()
+    except OSError:
+        statement = b""
+    h = hashlib.sha256()
+    for part in (text.title.encode(), *(x.encode() for x in text.hints), statement):
+        h.update(len(part).to_bytes(8, "big") + part)
+    return h.hexdigest()[:12]
 
 
 def load_bank(root: Path | None = None, *, records: bool = False) -> Bank:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+STALE = "stale-translation"  # Problem.code of a translation made from an older source text
 
 
 @dataclass(frozen=True, order=True)

@@ -26,9 +26,14 @@ from pathlib import Path
 from mlprep._errors import SiteError
 from mlprep.content import Bank, Problem, collect, default_root, exercise_source_hash
 from mlprep.site import _fs, _search, _work
-from mlprep.site._markdown import SiteRenderError
 from mlprep.site._pages import Page, plan
-from mlprep.site._render import data_key, environment, render_page, source_fingerprint, static_files
+from mlprep.site._render import (
+    data_key,
+    render_page,
+    reset_environment,
+    source_fingerprint,
+    static_files,
+)
 
 MANIFEST = ".mlprep-site.json"
 MANIFEST_VERSION = 1
@@ -115,18 +120,22 @@ def _build(
     if base_url is not None and not base_url.endswith("/"):
         base_url += "/"
     pages, starters = plan(bank, statements, stale, base_url)
-    environment(fresh=True)  # before the workers fork, so they share it
+    reset_environment()
 
     salt = hashlib.sha256((source_fingerprint() + json.dumps([base_url])).encode())
-    keys = {p.path: _key(salt, p) for p in pages}
     old = _read_manifest(out)
     previous = old["pages"] if old else {}
-    dirty = [
-        i
-        for i, p in enumerate(pages)
-        if previous.get(p.path) != keys[p.path] or not (out / p.path).is_file()
-    ]
-    removed = sorted(set(previous) - set(keys))
+    keys: dict[str, str] = {}
+    if old:  # which pages changed since the last build
+        keys.update((p.path, _key(salt, p)) for p in pages)
+        dirty = [
+            i
+            for i, p in enumerate(pages)
+            if previous.get(p.path) != keys[p.path] or not (out / p.path).is_file()
+        ]
+    else:  # every page: the keys, needed only for the manifest, are worked out meanwhile
+        dirty = list(range(len(pages)))
+    removed = sorted(set(previous) - {p.path for p in pages})
     reindex = search and (bool(dirty or removed) or not old or not old.get("search"))
 
     # Check everything and render what changed. Pages are written as they come, into a private
@@ -148,8 +157,15 @@ def _build(
         staging = _work.Staging(
             tmp, bool(old), indexer.staging if indexer else None, frozenset(indexed)
         )
+
+        def meanwhile() -> None:  # while the workers check and render
+            if not keys:
+                keys.update((p.path, _key(salt, p)) for p in pages)
+            if indexer is not None:
+                indexer.prepare()
+
         problems, handed = _work.check_and_render(
-            bank, pages, dirty, _render, jobs, staging, written.update
+            bank, pages, dirty, _render, jobs, staging, written.update, meanwhile
         )
         if _work.blocking(problems):
             raise SiteContentError(_work.blocking(problems), bank.root)
@@ -237,6 +253,8 @@ def _key(salt: hashlib._Hash, page: Page) -> str:
 
 
 def _render(page: Page, bank: Bank) -> str:
+    from mlprep.site._markdown import SiteRenderError
+
     try:
         return render_page(page)
     except SiteRenderError as exc:  # validation converts every formula first; this is a backstop

@@ -15,7 +15,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from mlprep.site import _markdown
 from mlprep.site._i18n import strings
 from mlprep.site._pages import Page
 
@@ -27,13 +26,20 @@ STATIC = HERE / "static"
 _ENV = None
 
 
-def environment(fresh: bool = False):
-    """The Jinja environment; ``fresh`` makes a new one (each build starts with one, so a template
-    edited while ``mlprep site serve`` runs is read again, and within a build nothing is stat'ed)."""
+def environment():
+    """The Jinja environment, made on first use after ``reset_environment``."""
     global _ENV
-    if _ENV is None or fresh:
+    if _ENV is None:
         _ENV = _make_environment()
     return _ENV
+
+
+def reset_environment() -> None:
+    """Each build starts with a new environment, so a template edited while ``mlprep site serve``
+    runs is read again, and within a build nothing is stat'ed. It is made where pages render: in
+    each worker (Jinja is not even imported by the process that forks them)."""
+    global _ENV
+    _ENV = None
 
 
 def _make_environment():
@@ -78,14 +84,22 @@ def _plain(text: str) -> str:
     return html.unescape(_TAG.sub("", _md_inline(text)))
 
 
+# Markdown (markdown-it, latex2mathml) is imported on first use: a build's parent process plans
+# the pages and forks the workers that render them, and only the workers need it.
+
+
 @lru_cache(maxsize=65536)
 def _md_block(text: str) -> Markup:
-    return Markup(_markdown.render(text))  # noqa: S704 - the renderer escapes everything it emits
+    from mlprep.site._markdown import render
+
+    return Markup(render(text))  # noqa: S704 - the renderer escapes everything it emits
 
 
 @lru_cache(maxsize=65536)
 def _md_inline(text: str) -> Markup:
-    return Markup(_markdown.render(text, inline=True))  # noqa: S704 - see _md_block
+    from mlprep.site._markdown import render
+
+    return Markup(render(text, inline=True))  # noqa: S704 - see _md_block
 
 
 def relative(target: str, here: list[str]) -> str:
@@ -116,7 +130,7 @@ def source_fingerprint() -> str:
     the site's own code. Any change re-renders every page on the next incremental build."""
     h = hashlib.sha256()
     files = sorted(TEMPLATES.rglob("*")) + sorted(STATIC.rglob("*")) + sorted(HERE.glob("*.py"))
-    files.append(Path(_markdown.__file__).parent.parent / "content" / "_markdown.py")
+    files.append(HERE.parent / "content" / "_markdown.py")
     for path in files:
         if path.is_file():
             h.update(str(path.relative_to(HERE.parent)).encode() + b"\0" + path.read_bytes())

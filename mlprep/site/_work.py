@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlprep.content import Bank, Problem, check_bank
-from mlprep.content._check import STALE
+from mlprep.content import Bank, Problem
+from mlprep.content._problems import STALE
 from mlprep.site import _fs, _search
 from mlprep.site._pages import Page
 
@@ -80,10 +80,12 @@ def check_and_render(
     jobs: int,
     staging: Staging,
     on_batch: OnBatch,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[list[Problem], int]:
     """Check every entry and render and write each page index in ``dirty``, until a blocking
-    problem appears. ``on_batch`` hears, in the parent, of the pages each batch wrote. Returns
-    every problem and the number of pages written."""
+    problem appears. ``on_batch`` hears, in the parent, of the pages each batch wrote;
+    ``meanwhile`` runs in the parent once the workers have their tasks (before any task when
+    there are none). Returns every problem and the number of pages written."""
     global _STATE
     entries = [("q", qid) for qid in sorted(bank.questions)]
     entries += [("x", xid) for xid in sorted(bank.exercises)]
@@ -104,6 +106,7 @@ def check_and_render(
         if jobs == 1:
             stop = threading.Event()
             _STATE = (bank, pages, own, render, staging, stop)
+            meanwhile()
             handed = _drain(map(_run, tasks), stop, problems, on_batch)
         else:
             ctx = multiprocessing.get_context("fork")
@@ -111,6 +114,7 @@ def check_and_render(
             _STATE = (bank, pages, own, render, staging, stop)
             with ctx.Pool(jobs) as pool:  # forked: no cycle collection, like the build's
                 results = pool.imap_unordered(_run, tasks)
+                meanwhile()
                 handed = _drain(results, stop, problems, on_batch)
     finally:
         _STATE = None
@@ -130,6 +134,8 @@ def _drain(results, stop, problems: list[Problem], on_batch: OnBatch) -> int:
 
 
 def _run(task: Task) -> Result:
+    from mlprep.content import check_bank  # the checker's Markdown and LaTeX load in the workers
+
     assert _STATE is not None
     bank, pages, own, render, staging, stop = _STATE
     entries, others = task
