@@ -53,8 +53,18 @@ def _is_stale(q: Question, locale: str) -> bool:
     return _STALE[key]
 
 
+_ITEM: dict[tuple[str, str], dict[str, Any]] = {}
+
+
 def _item(q: Question, locale: str) -> dict[str, Any]:
-    """A question as it appears in a list."""
+    """A question as it appears in a list (the same dict in every list: pages only read it)."""
+    key = (q.id, locale)
+    if key not in _ITEM:
+        _ITEM[key] = _make_item(q, locale)
+    return _ITEM[key]
+
+
+def _make_item(q: Question, locale: str) -> dict[str, Any]:
     return {
         "id": q.id,
         "title": q.text(locale).title,
@@ -95,13 +105,14 @@ def plan(
     base_url: str | None,
 ) -> tuple[list[Page], list[Asset]]:
     """Every page of the site. ``statements`` maps (exercise id, locale) to statement Markdown."""
-    _STALE.clear()
-    _HEADER.clear()
+    caches = (_STALE, _HEADER, _ITEM)
+    for cache in caches:
+        cache.clear()
     try:
         return _plan(bank, statements, stale_exercises, base_url)
     finally:
-        _STALE.clear()
-        _HEADER.clear()
+        for cache in caches:
+            cache.clear()
 
 
 def _plan(

@@ -113,11 +113,18 @@ def relative(target: str, here: list[str]) -> str:
     return "../" * (len(here) - n) + "/".join(parts[n:])
 
 
+@lru_cache(maxsize=65536)
+def _link(folder: str, target: str) -> str:
+    # pages of one folder link to the same few targets: ~50,000 links, ~5,000 distinct, per
+    # 1,000 entries
+    return relative(target, folder.split("/") if folder else [])
+
+
 def render_page(page: Page) -> str:
-    here = page.path.split("/")[:-1]
+    folder = page.path.rpartition("/")[0]
 
     def url(target: str) -> str:
-        return relative(target, here)
+        return _link(folder, target)
 
     template = environment().get_template(page.template)
     return template.render(
