@@ -1,4 +1,4 @@
-"""``map_in_two``: a list map whose second half runs in a forked child, for CPU-bound start-up work.
+"""``map_in_two``: a list map whose last part runs in a forked child, for CPU-bound start-up work.
 
 Loading a bank that the content cache does not hold (a first run, a changed model, a build with
 the cache off) parses and validates every file, all before anything else can start, while the
@@ -7,7 +7,7 @@ pickled function and no imports in the child: it inherits everything and sends b
 
 The results travel through a private pipe from a child of this process, so pickle is safe here
 (the content cache itself stores JSON, never pickle). If the child fails in any way, the parent
-computes that half itself: the result is always ``[func(x) for x in items]``, in order, and any
+computes that part itself: the result is always ``[func(x) for x in items]``, in order, and any
 exception is the one ``func`` raises in the parent.
 """
 
@@ -23,6 +23,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_ITEMS = 128  # below this, forking costs more than it saves (~0.5 ms of work per file)
+# The child's share: it pickles what it computes and first touches the memory it inherits
+# (copy-on-write), and the parent unpickles; on a 1,000-file bank, loads ended soonest with the
+# parent doing 60% (the whole map: ~0.32 s, against ~0.37 s for an even split).
+CHILD_SHARE = 0.4
 
 
 def can_fork() -> bool:
@@ -38,19 +42,25 @@ def can_fork() -> bool:
 
 
 def map_in_two(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """``[func(x) for x in items]``, the second half computed in a forked child when that pays."""
+    """``[func(x) for x in items]``, the last part (``CHILD_SHARE``) computed in a forked child
+    when that pays."""
     if len(items) < MIN_ITEMS or not can_fork():
         return [func(x) for x in items]
-    half = len(items) // 2
-    theirs = _Child(func, items[half:])
+    mine_n = split(len(items))
+    theirs = _Child(func, items[mine_n:])
     try:
-        mine = [func(x) for x in items[:half]]
+        mine = [func(x) for x in items[:mine_n]]
         done = theirs.result()
     finally:
         theirs.close()
-    if done is None:  # the child failed: do its half here (raising what it raised, if anything)
-        done = [func(x) for x in items[half:]]
+    if done is None:  # the child failed: do its part here (raising what it raised, if anything)
+        done = [func(x) for x in items[mine_n:]]
     return mine + done
+
+
+def split(n: int) -> int:
+    """How many of ``n`` items this process computes; the child computes the rest."""
+    return n - int(n * CHILD_SHARE)
 
 
 class _Child:

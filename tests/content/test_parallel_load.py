@@ -23,11 +23,13 @@ def _pid(_: int) -> int:
 
 
 @needs_two_cores
-def test_second_half_runs_in_a_child() -> None:
-    pids = _parallel.map_in_two(_pid, range(2 * _parallel.MIN_ITEMS))
-    half = _parallel.MIN_ITEMS
-    assert set(pids[:half]) == {os.getpid()}
-    (child,) = set(pids[half:])
+def test_the_last_part_runs_in_a_child() -> None:
+    n = 2 * _parallel.MIN_ITEMS
+    pids = _parallel.map_in_two(_pid, range(n))
+    mine = _parallel.split(n)
+    assert 0 < mine < n
+    assert set(pids[:mine]) == {os.getpid()}
+    (child,) = set(pids[mine:])
     assert child != os.getpid()
 
 
@@ -58,9 +60,9 @@ def test_a_failing_child_is_redone_here() -> None:
 
 
 @needs_two_cores
-def test_an_error_in_the_second_half_is_raised_here() -> None:
+def test_an_error_in_the_childs_part_is_raised_here() -> None:
     def bad(x: int) -> int:
-        if x == 2 * _parallel.MIN_ITEMS - 1:  # the last item: the child's half
+        if x == 2 * _parallel.MIN_ITEMS - 1:  # the last item: the child's part
             raise ValueError(f"item {x}")
         return x
 
