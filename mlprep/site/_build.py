@@ -150,6 +150,9 @@ def _build(
     try:
         if reindex:
             indexer = _search.Indexer(tmp / "pagefind")  # its staging folder, for the workers
+            if not old:  # every page renders: each batch's documents are put in order as it ends
+                docs = {p.path: _search.document_path(p.locale, p.path) for p in pages}
+                indexer.expect(sorted(docs[path] for path in indexed))
         if old:
             _fs.link_tree(out, tmp, skip={"pagefind"} if reindex or not search else set())
         clock("plan")
@@ -164,8 +167,13 @@ def _build(
             if indexer is not None:
                 indexer.prepare()
 
+        def on_batch(paths: list[str]) -> None:  # in the order of the tasks
+            written.update(paths)
+            if indexer is not None and not old:
+                indexer.release([docs[path] for path in paths if path in indexed])
+
         problems, handed = _work.check_and_render(
-            bank, pages, dirty, _render, jobs, staging, written.update, meanwhile
+            bank, pages, dirty, _render, jobs, staging, on_batch, meanwhile
         )
         if _work.blocking(problems):
             raise SiteContentError(_work.blocking(problems), bank.root)

@@ -104,9 +104,15 @@ def stage(write, path: str, html: bytes) -> bool:
     if doc is None:
         return False
     lang = _LANG.search(doc)
-    folder = _folder_of(lang.group(1) if lang else "en")
-    write(f"{folder}/{path}", doc.encode())  # mirrors the site below, so Pagefind's URLs are right
+    write(document_path(lang.group(1) if lang else "en", path), doc.encode())
     return True
+
+
+def document_path(lang: str, path: str) -> str:
+    """Where the search document of the page at ``path``, in language ``lang`` (its ``<html
+    lang>``), is staged: under its language's folder, mirroring the site below it, so Pagefind's
+    URLs are the site's."""
+    return f"{_folder_of(lang)}/{path}"
 
 
 def _folder_of(lang: str) -> str:
@@ -139,6 +145,26 @@ class Indexer:
         if self._binary is None:
             self._binary = executable()
 
+    def expect(self, docs: list[str]) -> None:
+        """Announce the documents (``document_path``s, sorted) that ``release`` will hand over,
+        in that order: their folders are made now, in sorted order (see ``_move_sorted``)."""
+        made: set[Path] = set()
+        for doc in docs:
+            folder = (self._root / "ordered" / doc).parent
+            if folder not in made:
+                folder.mkdir(parents=True, exist_ok=True)
+                made.add(folder)
+
+    def release(self, docs: list[str]) -> None:
+        """Move these staged documents into the order Pagefind reads, while the build goes on:
+        the build hands over each batch's documents in the order of ``expect`` (entries in id
+        order), so they are made there in sorted order, and ``finish`` has none left to move
+        (any it finds, it moves after them, in sorted order)."""
+        for doc in docs:
+            source = self.staging / doc
+            if source.is_file():  # a page without an indexed part has no document
+                os.rename(source, self._root / "ordered" / doc)
+
     def add(self, path: str, html: bytes) -> None:
         if self._write is None:
             from mlprep.site._fs import Writer
@@ -162,7 +188,7 @@ class Indexer:
             # language, the last one after every Pagefind had finished.
             for lang in languages:
                 site, out = self._root / "ordered" / lang, self._parts / lang
-                _move_sorted(self.staging / lang, site)
+                _move_sorted(self.staging / lang, site)  # all of them, or what release left
                 command = [str(self._binary), "--site", str(site), "--output-path", str(out)]
                 procs.append((_start([*command, "--silent"], len(languages)), out))
             bundle = _Bundle(self._output)
@@ -172,6 +198,7 @@ class Indexer:
                     last = output.splitlines()[-1] if output else f"exit {proc.returncode}"
                     raise SiteError(f"search index failed: {last}")
                 bundle.add(out)
+                shutil.rmtree(self._root / "ordered" / out.name, ignore_errors=True)  # read
             bundle.close()
         finally:
             for proc, _ in procs:  # a failed or interrupted build stops them all

@@ -83,7 +83,8 @@ def check_and_render(
     meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[list[Problem], int]:
     """Check every entry and render and write each page index in ``dirty``, until a blocking
-    problem appears. ``on_batch`` hears, in the parent, of the pages each batch wrote;
+    problem appears. ``on_batch`` hears, in the parent and in the order of the tasks (entries
+    in id order, questions first), of the pages each batch wrote;
     ``meanwhile`` runs in the parent once the workers have their tasks (before any task when
     there are none). Returns every problem and the number of pages written."""
     global _STATE
@@ -113,7 +114,7 @@ def check_and_render(
             stop = ctx.Event()
             _STATE = (bank, pages, own, render, staging, stop)
             with ctx.Pool(jobs) as pool:  # forked: no cycle collection, like the build's
-                results = pool.imap_unordered(_run, tasks)
+                results = pool.imap(_run, tasks)  # results in task order (see check_and_render)
                 meanwhile()
                 handed = _drain(results, stop, problems, on_batch)
     finally:

@@ -62,3 +62,22 @@ def test_a_blocking_problem_in_a_middle_batch_leaves_nothing_behind(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
     assert _staged() == staged
     assert not [t for t in threading.enumerate() if t.name == "pagefind"]
+
+
+def test_an_incremental_build_indexes_as_a_fresh_build_does(
+    bank: Path, tmp_path: Path, small_batches: None
+) -> None:
+    # A fresh build hands each batch's search documents to Pagefind's folder as it ends; an
+    # incremental one stages the unchanged pages' documents from the previous site at the end.
+    # Both must give Pagefind the same documents in the same order, hence the same index.
+    out = tmp_path / "site"
+    build_site(out, jobs=2, search=True)
+    path = bank / "questions/batchnorm/bn-spot-eval.yaml"
+    text = path.read_text("utf-8")
+    level = next(line for line in text.splitlines() if line.startswith("difficulty: "))
+    other = "difficulty: hard" if level != "difficulty: hard" else "difficulty: easy"
+    path.write_text(text.replace(level, other, 1), "utf-8")
+    again = build_site(out, jobs=2, search=True)
+    assert 0 < len(again.rendered) < again.pages and again.indexed  # incremental, reindexed
+    build_site(tmp_path / "fresh", jobs=2, search=True)
+    assert _files(out / "pagefind") == _files(tmp_path / "fresh" / "pagefind")
