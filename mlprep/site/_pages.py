@@ -49,8 +49,18 @@ _STALE: dict[tuple[str, str], bool] = {}
 def _is_stale(q: Question, locale: str) -> bool:
     key = (q.id, locale)
     if key not in _STALE:
-        _STALE[key] = q.is_stale(locale)
+        text = q.locales.get(locale)
+        if text is None or locale == q.source_locale:
+            _STALE[key] = False
+        else:  # q.is_stale(locale), hashing the source text once for all its translations
+            source = (q.id, "")
+            if source not in _SOURCE_HASH:
+                _SOURCE_HASH[source] = q.source.source_hash()
+            _STALE[key] = text.translated_from != _SOURCE_HASH[source]
     return _STALE[key]
+
+
+_SOURCE_HASH: dict[tuple[str, str], str] = {}
 
 
 _ITEM: dict[tuple[str, str], dict[str, Any]] = {}
@@ -105,7 +115,7 @@ def plan(
     base_url: str | None,
 ) -> tuple[list[Page], list[Asset]]:
     """Every page of the site. ``statements`` maps (exercise id, locale) to statement Markdown."""
-    caches = (_STALE, _HEADER, _ITEM)
+    caches = (_STALE, _SOURCE_HASH, _HEADER, _ITEM)
     for cache in caches:
         cache.clear()
     try:
@@ -130,14 +140,19 @@ def _plan(
 
     pages.append(Page("index.html", "root.html", cfg.locales[0].code, {**common, "alternates": []}))
 
+    by_tag: dict[str, list[Question]] = {tag: [] for tag in cfg.tags}
+    for q in questions:
+        for tag in dict.fromkeys(q.tags):
+            if tag in by_tag:
+                by_tag[tag].append(q)
+    by_level = {d: [q for q in questions if q.difficulty == d] for d in DIFFICULTIES}
+
     for info in cfg.locales:
         loc = info.code
         tags = [
             {"tag": tag, "label": cfg.tag_label(tag, loc), "path": f"{loc}/tags/{tag}.html"}
             for tag in cfg.tags
         ]
-        by_tag = {t["tag"]: [q for q in questions if t["tag"] in q.tags] for t in tags}
-        by_level = {d: [q for q in questions if q.difficulty == d] for d in DIFFICULTIES}
         nav = {"locale": loc, **common}
 
         def simple(path: str, template: str, data: dict[str, Any], nav=nav) -> Page:
