@@ -110,3 +110,20 @@ def test_without_memory_backed_storage_the_bundle_holds_the_same_pages(
     assert counts[tmp_path / "site"] == counts[built_site]
     assert set(counts[built_site]) == {"en", "zh-hans", "zh-hant"}
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("mlprep-search-")] == []
+
+
+def test_the_binary_is_found_where_pagefind_looks_and_must_be_the_extended_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = _search.executable()  # from the pagefind_bin_extended package
+    assert real.is_file() and "extended" in real.name
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(real))
+    assert _search.executable() == real
+    plain = tmp_path / "pagefind"
+    plain.write_bytes(b"")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(plain))
+    with pytest.raises(SiteError, match="not Pagefind's extended build"):
+        _search.executable()
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "missing"))
+    with pytest.raises(SiteError, match="needs the Pagefind binary"):
+        _search.executable()
