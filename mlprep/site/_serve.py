@@ -8,6 +8,7 @@ keeps serving the last good site while a rebuild fails, and prints the failure.
 from __future__ import annotations
 
 import functools
+import gc
 import http.server
 import os
 import threading
@@ -76,6 +77,10 @@ def serve(
                 echo(f"rebuilt: {_summary(rebuild())}")
             except MlprepError as exc:
                 echo(f"build failed, still serving the previous site: {exc}")
+            # A build leaves its data in the oldest generation (see _build._no_collections),
+            # where cycles (a bank and its lazy questions) wait for a full collection: collect
+            # now, between builds, so that a long session does not keep every build's bank.
+            gc.collect()
     except KeyboardInterrupt:
         pass
     finally:

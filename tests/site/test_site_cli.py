@@ -9,8 +9,10 @@ import sys
 import threading
 import time
 import urllib.request
+import weakref
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from mlprep.cli import cli
@@ -87,9 +89,14 @@ def test_the_command_ends_at_once_with_its_output_and_status(bank: Path, tmp_pat
     assert not (tmp_path / "bad").exists()
 
 
-def test_serve_previews_and_rebuilds_on_change(bank: Path, tmp_path: Path) -> None:
-    from mlprep.site import build_site, serve
+def test_serve_previews_and_rebuilds_on_change(
+    bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlprep.site import _build, build_site, serve
 
+    banks: list[weakref.ref] = []  # each build's bank: a long session must not keep them all
+    load = _build._load
+    monkeypatch.setattr(_build, "_load", lambda root: _remember(load(root), banks))
     out = tmp_path / "site"
     lines: list[str] = []
     stop = threading.Event()
@@ -112,6 +119,7 @@ def test_serve_previews_and_rebuilds_on_change(bank: Path, tmp_path: Path) -> No
             lambda: "Count all learnable" in urllib.request.urlopen(page, timeout=5).read().decode()
         )
         _wait_for(lambda: any(line.startswith("rebuilt: ") for line in lines))
+        _wait_for(lambda: banks[0]() is None)  # the first build's bank is freed after the second
 
         # a broken edit keeps the last good site online and says why
         path.write_text(path.read_text("utf-8").replace("difficulty: easy", "difficulty: trivial"))
@@ -121,6 +129,11 @@ def test_serve_previews_and_rebuilds_on_change(bank: Path, tmp_path: Path) -> No
         stop.set()
         thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def _remember(bank, banks: list[weakref.ref]):
+    banks.append(weakref.ref(bank))
+    return bank
 
 
 def _served_url(lines: list[str]) -> str | None:
