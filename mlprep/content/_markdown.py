@@ -77,9 +77,6 @@ def _scan(text: str) -> tuple[tuple[Math, ...], tuple[tuple[str, int], ...]]:
     return tuple(maths), tuple(html)
 
 
-_UNKNOWN_CMD = re.compile(r">(\\[A-Za-z]+)<")
-
-
 class MathError(ValueError):
     pass
 
@@ -88,44 +85,41 @@ class MathError(ValueError):
 def to_mathml(latex: str, display: bool = False) -> str:
     """Convert LaTeX to MathML; raise MathError for syntax errors and unknown commands.
 
-    The MathML is safe to put in a page whatever the LaTeX holds (see ``_serialize``)."""
-    from latex2mathml.converter import convert_to_element
+    math-core converts to MathML Core, the part of MathML that browsers render. Its output is
+    safe to put in a page whatever the LaTeX holds: text is escaped, and commands that would act
+    outside the formula (``\\href``, ``\\style``, raw HTML) are unknown to it, so they are errors."""
+    from math_core import LatexError
 
     try:
-        tree = convert_to_element(latex, display="block" if display else "inline")
-        out = _serialize(tree)
-    except Exception as exc:  # latex2mathml raises a zoo of exception types on bad input
-        raise MathError(f"cannot convert ${latex}$: {type(exc).__name__} {exc}".strip()) from None
-    unknown = _UNKNOWN_CMD.search(out)
-    if unknown:
-        raise MathError(f"unknown LaTeX command {unknown.group(1)} in ${latex}$")
-    return out
+        return _converter().convert_with_local_state(latex, displaystyle=display)
+    except LatexError as exc:
+        message = " ".join(str(exc).split())  # one line: messages are printed as problems
+        at = _POSITION.match(message)  # math-core starts with the byte offset: "9: Expected ..."
+        if at:
+            message = f"{at.group(2)} (at character {at.group(1)})"
+        unknown = _UNKNOWN_CMD.search(message)
+        if unknown:
+            raise MathError(f"unknown LaTeX command {unknown.group(1)} in ${latex}$") from None
+        raise MathError(f"cannot convert ${latex}$: {message}") from None
 
 
-# latex2mathml writes symbols as character references in the text of its elements ("&#x003B3;")
-# and turns its serialized tree back with xml.sax.saxutils.unescape, which also unescapes every
-# "<", ">" and "&" the LaTeX itself held: \text{<script>…</script>} came out as a live script
-# tag. Its tree is serialized here instead: those references are kept, and everything else is
-# escaped. Attributes that would act outside the formula are dropped: "style" (\style{…}, which
-# could load remote images or cover the page) and "href" (\href{…}) unless its URL is one the
-# site keeps in Markdown links too. For every formula without such characters or attributes the
-# output is the same as latex2mathml's own (tests/content/test_mathml.py).
-_REF = re.compile(r"&#(?:x[0-9A-Fa-f]+|[0-9]+);")
+_UNKNOWN_CMD = re.compile(r'Unknown (?:command|environment) "([^"]+)"')
+_POSITION = re.compile(r"^(\d+): (.*)$")
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    from math_core import LatexToMathML
+
+    return LatexToMathML(fancy_error=False)
+
+
+# Links inside the site: relative URLs, fragments and these schemes are kept; everything else
+# (javascript:, data:, vbscript:, file:, ...) loses its link. The scheme is read the way browsers
+# read it, ignoring control characters and whitespace ("java\tscript:").
 _SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]+")
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR_ESCAPES = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "\r": "&#13;",
-        "\n": "&#10;",
-        "\t": "&#09;",
-    }
-)
 
 
 def safe_url(url: str) -> bool:
@@ -133,41 +127,3 @@ def safe_url(url: str) -> bool:
     browsers read it, ignoring control characters and whitespace ("java\tscript:")."""
     m = _SCHEME.match(_IGNORED_IN_URLS.sub("", url))
     return m is None or m.group(1).lower() in _SAFE_SCHEMES
-
-
-def _escape(text: str, table: dict[int, str]) -> str:
-    if "&" not in text:
-        return text.translate(table)
-    out: list[str] = []
-    start = 0
-    for ref in _REF.finditer(text):
-        out += (text[start : ref.start()].translate(table), ref.group())
-        start = ref.end()
-    out.append(text[start:].translate(table))
-    return "".join(out)
-
-
-def _serialize(element) -> str:  # an xml.etree.ElementTree.Element
-    out: list[str] = []
-    _write(element, out)
-    return "".join(out)
-
-
-def _write(element, out: list[str]) -> None:
-    tag = element.tag
-    out.append("<" + tag)
-    for name, value in element.attrib.items():
-        if name == "style" or (name == "href" and not safe_url(value)):
-            continue
-        out.append(f' {name}="{_escape(value, _ATTR_ESCAPES)}"')
-    if not element.text and not len(element):
-        out.append(" />")  # as ElementTree writes an empty element
-        return
-    out.append(">")
-    if element.text:
-        out.append(_escape(element.text, _TEXT_ESCAPES))
-    for child in element:
-        _write(child, out)
-        if child.tail:
-            out.append(_escape(child.tail, _TEXT_ESCAPES))
-    out.append(f"</{tag}>")

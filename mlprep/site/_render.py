@@ -84,7 +84,7 @@ def _plain(text: str) -> str:
     return html.unescape(_TAG.sub("", _md_inline(text)))
 
 
-# Markdown (markdown-it, latex2mathml) is imported on first use: a build's parent process plans
+# Markdown (markdown-it, math-core) is imported on first use: a build's parent process plans
 # the pages and forks the workers that render them, and only the workers need it.
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from mlprep.content._markdown import parser, scan, tokens
 from mlprep.site import build_site
-from mlprep.site._markdown import render, safe_url
+from mlprep.site._markdown import SiteRenderError, render, safe_url
 from tests.site._bank import write_question
 
 HOSTILE = [
@@ -30,7 +30,10 @@ HOSTILE = [
     '<a href="javascript:alert(1)">x</a>',
     "<div onclick=alert(1)>block</div>\n\nafter",
     '[ok](https://example.org/"onmouseover="alert(1))',
-    r"$\text{<script>alert(1)</script>}$",  # markup inside a formula (latex2mathml unescapes it)
+    r"$\text{<script>alert(1)</script>}$",  # markup inside a formula stays text
+]
+# formulas that do not convert stop the build (with file and line): nothing reaches a page
+HOSTILE_MATH = [
     r"$$\mbox{</math><img/src=x/onerror=alert(1)>}$$",
     r"$\href{javascript:alert(1)}{x}$",
 ]
@@ -102,6 +105,12 @@ def test_hostile_markdown_renders_as_inert_text(text: str) -> None:
         r"&[a-z]+;|[^a-z:]", "", " ".join(re.findall(r'href="[^"]*"', lowered))
     )
     assert "<script" not in lowered and "<img" not in lowered and "<iframe" not in lowered
+
+
+@pytest.mark.parametrize("text", HOSTILE_MATH)
+def test_hostile_formulas_stop_the_build(text: str) -> None:
+    with pytest.raises(SiteRenderError, match="unknown LaTeX command"):
+        render(text)
 
 
 def test_raw_html_shows_as_text() -> None:
