@@ -71,10 +71,11 @@ def check_question(bank: Bank, q: Question) -> list[Problem]:
                 f"unknown locale '{code}' (declare it in questions/_bank.yaml)",
             )
     severity: Severity = "error" if q.vetting.status == "vetted" else "warning"
+    stale = q.stale_locales()
     for code in cfg.required_locales:
         if code not in q.locales:
             report(("locales",), severity, f"missing locale '{code}'")
-        elif q.is_stale(code):
+        elif code in stale:
             report(
                 ("locales", code, "translated_from"),
                 severity,

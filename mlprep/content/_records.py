@@ -92,6 +92,15 @@ class QuestionBehaviour:
             return False
         return text.translated_from != self.source.source_hash()
 
+    def stale_locales(self) -> set[str]:
+        """Every locale ``is_stale`` is true of, hashing the source text once for all of them."""
+        source = self.source.source_hash()
+        return {
+            code
+            for code, text in self.locales.items()
+            if code != self.source_locale and text.translated_from != source
+        }
+
     def text(self, locale: str) -> Any:
         """The text in ``locale``, falling back to the source locale."""
         return self.locales.get(locale) or self.source

@@ -42,25 +42,15 @@ def _sorted_questions(bank: Bank) -> list[Question]:
     return sorted(bank.questions.values(), key=lambda q: (bank.topic(q.id), q.id))
 
 
-# is_stale hashes the source text; lists ask it of each question many times per build.
-_STALE: dict[tuple[str, str], bool] = {}
+# Lists ask each question many times per build which of its translations are stale, and
+# answering hashes the source text: once per question and build.
+_STALE: dict[str, set[str]] = {}
 
 
 def _is_stale(q: Question, locale: str) -> bool:
-    key = (q.id, locale)
-    if key not in _STALE:
-        text = q.locales.get(locale)
-        if text is None or locale == q.source_locale:
-            _STALE[key] = False
-        else:  # q.is_stale(locale), hashing the source text once for all its translations
-            source = (q.id, "")
-            if source not in _SOURCE_HASH:
-                _SOURCE_HASH[source] = q.source.source_hash()
-            _STALE[key] = text.translated_from != _SOURCE_HASH[source]
-    return _STALE[key]
-
-
-_SOURCE_HASH: dict[tuple[str, str], str] = {}
+    if q.id not in _STALE:
+        _STALE[q.id] = q.stale_locales()
+    return locale in _STALE[q.id]
 
 
 _ITEM: dict[tuple[str, str], dict[str, Any]] = {}
@@ -115,7 +105,7 @@ def plan(
     base_url: str | None,
 ) -> tuple[list[Page], list[Asset]]:
     """Every page of the site. ``statements`` maps (exercise id, locale) to statement Markdown."""
-    caches = (_STALE, _SOURCE_HASH, _HEADER, _ITEM)
+    caches = (_STALE, _HEADER, _ITEM)
     for cache in caches:
         cache.clear()
     try:
