@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -33,6 +32,8 @@ def can_fork() -> bool:
     """Whether a second core is available and forking is safe: on Linux (macOS's system libraries
     are not fork-safe), with no other thread running (a fork copies locks held by other threads,
     which could then never be released in the child)."""
+    import threading  # here: the quiz's start-up imports the loader, and never forks
+
     if sys.platform != "linux" or threading.active_count() != 1:
         return False
     try:

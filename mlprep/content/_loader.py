@@ -480,15 +480,14 @@ def _store(bank: Bank, kind: str, entry: Any, header: str, records: bool) -> Non
 
 def _reload(bank: Bank, qid: str, records: bool) -> Question:
     """Validate question ``qid``'s file again (its cached JSON could not be read)."""
-    from mlprep.content._models import Question
-
     path = bank.paths[f"q:{qid}"]
     problems: list[Problem] = []
     raw = _read(path, bank.root, problems)
-    parsed = _parse(raw, _rel(path, bank.root), problems) if raw is not None else None
     q = None
-    if parsed is not None:
-        q = _validate(Question, parsed[0], _rel(path, bank.root), parsed[1], problems)
+    if raw is not None:
+        outcome = _fresh(("q", path, raw), root=bank.root, dump=False)
+        problems += outcome.problems
+        q = outcome.entry
     if q is None or q.id != qid:
         raise ContentError(problems or [Problem(_rel(path, bank.root), 1, 1, "error", "changed")])
     return _as(q, records)

@@ -151,8 +151,12 @@ def _build(
         if reindex:
             indexer = _search.Indexer(tmp / "pagefind")  # its staging folder, for the workers
             if not old:  # every page renders: each batch's documents are put in order as it ends
-                docs = {p.path: _search.document_path(p.locale, p.path) for p in pages}
-                indexer.expect(sorted(docs[path] for path in indexed))
+                docs = {
+                    p.path: _search.document_path(p.locale, p.path)
+                    for p in pages
+                    if p.path in indexed
+                }
+                indexer.expect(sorted(docs.values()))
         if old:
             _fs.link_tree(out, tmp, skip={"pagefind"} if reindex or not search else set())
         clock("plan")
@@ -170,7 +174,7 @@ def _build(
         def on_batch(paths: list[str]) -> None:  # in the order of the tasks
             written.update(paths)
             if indexer is not None and not old:
-                indexer.release([docs[path] for path in paths if path in indexed])
+                indexer.release([docs[path] for path in paths if path in docs])
 
         problems, handed = _work.check_and_render(
             bank, pages, dirty, _render, jobs, staging, on_batch, meanwhile
