@@ -7,6 +7,7 @@ Markdown here; it is rendered inside the templates, and only for pages that chan
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,10 +48,14 @@ def _sorted_questions(bank: Bank) -> list[Question]:
 _STALE: dict[str, set[str]] = {}
 
 
-def _is_stale(q: Question, locale: str) -> bool:
+def _stale_locales(q: Question) -> set[str]:
     if q.id not in _STALE:
         _STALE[q.id] = q.stale_locales()
-    return locale in _STALE[q.id]
+    return _STALE[q.id]
+
+
+def _is_stale(q: Question, locale: str) -> bool:
+    return locale in _stale_locales(q)
 
 
 _ITEM: dict[tuple[str, str], dict[str, Any]] = {}
@@ -77,25 +82,21 @@ def _make_item(q: Question, locale: str) -> dict[str, Any]:
     }
 
 
-def _alternates(bank: Bank, path_of, entry: Question | Exercise | None) -> list[dict[str, Any]]:
-    """The same page in every locale, flagged when that locale is stale or missing for the entry."""
-    out = []
-    for info in bank.config.locales:
-        stale = missing = False
-        if isinstance(entry, Question):
-            stale, missing = _is_stale(entry, info.code), info.code not in entry.locales
-        elif isinstance(entry, Exercise):
-            missing = info.code not in entry.locales
-        out.append(
-            {
-                "code": info.code,
-                "name": info.name,
-                "path": path_of(info.code),
-                "stale": stale,
-                "missing": missing,
-            }
-        )
-    return out
+def _alternates(
+    bank: Bank, path_of, locales: Collection[str] | None = None, stale: Collection[str] = ()
+) -> list[dict[str, Any]]:
+    """The same page in every locale, flagged when that locale is ``stale`` or, for an entry
+    translated only into ``locales``, missing."""
+    return [
+        {
+            "code": info.code,
+            "name": info.name,
+            "path": path_of(info.code),
+            "stale": info.code in stale,
+            "missing": locales is not None and info.code not in locales,
+        }
+        for info in bank.config.locales
+    ]
 
 
 def plan(
@@ -105,7 +106,7 @@ def plan(
     base_url: str | None,
 ) -> tuple[list[Page], list[Asset]]:
     """Every page of the site. ``statements`` maps (exercise id, locale) to statement Markdown."""
-    caches = (_STALE, _HEADER, _ITEM)
+    caches = (_STALE, _HEADER, _ITEM, _SWITCHER)
     for cache in caches:
         cache.clear()
     try:
@@ -196,8 +197,9 @@ def _plan(
             simple(f"{loc}/references.html", "references.html", _references(bank, questions, loc))
         )
 
+        labels = {t["tag"]: t for t in tags}
         for q in questions:
-            pages.append(_question_page(bank, q, loc, nav, tags))
+            pages.append(_question_page(bank, q, loc, nav, labels))
         for x in exercises:
             pages.append(_exercise_page(bank, x, loc, nav, statements, stale_exercises, by_tag))
 
@@ -213,7 +215,7 @@ def _simple(
 ) -> Page:
     """A page that exists in every locale at the same place (home, lists, search)."""
     rel = path.split("/", 1)[1]
-    alts = _alternates(bank, lambda code: f"{code}/{rel}", None)
+    alts = _alternates(bank, lambda code: f"{code}/{rel}")
     return Page(path, template, nav["locale"], {**nav, **data, "alternates": alts})
 
 
@@ -228,10 +230,21 @@ def _header(q: Question) -> dict[str, Any]:
     return _HEADER[q.id]
 
 
+# A question's language switcher is the same on each of its locale pages: made once per build.
+_SWITCHER: dict[str, list[dict[str, Any]]] = {}
+
+
+def _question_alternates(bank: Bank, q: Question) -> list[dict[str, Any]]:
+    if q.id not in _SWITCHER:
+        _SWITCHER[q.id] = _alternates(
+            bank, lambda code: question_path(code, q.id), q.locales, _stale_locales(q)
+        )
+    return _SWITCHER[q.id]
+
+
 def _question_page(
-    bank: Bank, q: Question, loc: str, nav: dict[str, Any], tags: list[dict[str, Any]]
+    bank: Bank, q: Question, loc: str, nav: dict[str, Any], labels: dict[str, dict[str, Any]]
 ) -> Page:
-    labels = {t["tag"]: t for t in tags}
     exercise = None
     if q.exercise is not None and q.exercise in bank.exercises:
         x = bank.exercises[q.exercise]
@@ -248,7 +261,7 @@ def _question_page(
         "level_path": f"{loc}/levels/{q.difficulty}.html",
         "exercise": exercise,
         "wrong_numbers": ", ".join(str(i + 1) for i in q.spot.wrong) if q.spot else "",
-        "alternates": _alternates(bank, lambda code: question_path(code, q.id), q),
+        "alternates": _question_alternates(bank, q),
     }
     return Page(question_path(loc, q.id), "question.html", loc, data)
 
@@ -275,9 +288,8 @@ def _exercise_page(
         for q in _sorted_questions(bank)
         if q.exercise == x.id and q.id not in x.related_questions
     ]
-    alts = _alternates(bank, lambda code: exercise_path(code, x.id), x)
-    for alt in alts:
-        alt["stale"] = (x.id, alt["code"]) in stale_exercises
+    stale = {code for code in x.locales if (x.id, code) in stale_exercises}
+    alts = _alternates(bank, lambda code: exercise_path(code, x.id), x.locales, stale)
     data = {
         **nav,
         "x": x.model_dump(mode="json", exclude={"locales"}),
