@@ -37,10 +37,6 @@ def walk(tokens: list[Token]):
             yield from walk(tok.children)
 
 
-def _line_of(tok: Token, parent_line: int) -> int:
-    return tok.map[0] if tok.map else parent_line
-
-
 def tokens(text: str) -> tuple[Token, ...]:
     """The parse of ``text``, shared by its consumers: in a site build the checker scans a text and
     the renderer turns the same tokens into HTML right after, so each text is parsed once.
@@ -62,19 +58,30 @@ def scan(text: str) -> tuple[list[Math], list[tuple[str, int]]]:
 
 @lru_cache(maxsize=65536)  # small results; texts recur (shared sentences, and check then build)
 def _scan(text: str) -> tuple[tuple[Math, ...], tuple[tuple[str, int], ...]]:
+    if "$" not in text and "<" not in text:
+        return (), ()  # math starts with "$" and HTML with "<": nothing to parse for
     maths: list[Math] = []
     html: list[tuple[str, int]] = []
     line = 0
     for tok in tokens(text):
-        line = _line_of(tok, line)
-        for t in [tok, *walk(tok.children or [])]:
-            if t.type in ("math_inline", "math_inline_double"):
-                maths.append(Math(t.content, t.type == "math_inline_double", line))
-            elif t.type in ("math_block", "math_block_label"):
-                maths.append(Math(t.content, True, _line_of(t, line)))
-            elif t.type in ("html_block", "html_inline"):
-                html.append((t.content.strip()[:60], _line_of(t, line)))
+        if tok.map:
+            line = tok.map[0]
+        for t in (tok, *walk(tok.children)) if tok.children else (tok,):
+            kind = t.type
+            if kind in _MATH:
+                maths.append(Math(t.content, _MATH[kind], t.map[0] if t.map else line))
+            elif kind in _HTML:
+                html.append((t.content.strip()[:60], t.map[0] if t.map else line))
     return tuple(maths), tuple(html)
+
+
+_MATH = {  # math token -> whether it is display math
+    "math_inline": False,
+    "math_inline_double": True,
+    "math_block": True,
+    "math_block_label": True,
+}
+_HTML = frozenset({"html_block", "html_inline"})
 
 
 class MathError(ValueError):
