@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -95,11 +96,34 @@ def _md_block(text: str) -> Markup:
     return Markup(render(text))  # noqa: S704 - the renderer escapes everything it emits
 
 
-@lru_cache(maxsize=65536)
+_INLINE: dict[str, Markup] = {}  # inline Markdown -> its HTML; bounded like _md_block's cache
+_INLINE_MAX = 65536
+
+
 def _md_inline(text: str) -> Markup:
+    try:
+        return _INLINE[text]
+    except KeyError:
+        pass
     from mlprep.site._markdown import render
 
-    return Markup(render(text, inline=True))  # noqa: S704 - see _md_block
+    if len(_INLINE) >= _INLINE_MAX:
+        _INLINE.clear()
+    made = _INLINE[text] = Markup(render(text, inline=True))  # noqa: S704 - see _md_block
+    return made
+
+
+def rendered_inline(texts: Iterable[str]) -> dict[str, str]:
+    """The HTML of these inline texts (rendered here already, so this costs lookups only), to hand
+    to another process: list pages show every question's title, and the process that renders them
+    has rendered only its own share of the question pages (see ``_work``)."""
+    return {text: str(_md_inline(text)) for text in texts}
+
+
+def seed_inline(rendered: dict[str, str]) -> None:
+    """Take inline HTML rendered by another process (``rendered_inline``) as rendered here."""
+    for text, made in rendered.items():
+        _INLINE.setdefault(text, Markup(made))  # noqa: S704 - HTML our own renderer made
 
 
 def relative(target: str, here: list[str]) -> str:

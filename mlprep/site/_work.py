@@ -17,7 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,11 +25,13 @@ from mlprep.content import Bank, Problem
 from mlprep.content._problems import STALE
 from mlprep.site import _fs, _search
 from mlprep.site._pages import Page
+from mlprep.site._render import rendered_inline, seed_inline
 
 Renderer = Callable[[Page, Bank], str]
 OnBatch = Callable[[list[str]], None]  # the pages a batch wrote
-Task = tuple[list[tuple[str, str]], list[int]]  # entries to check (with their pages), other pages
-Result = tuple[list[Problem], list[str]]  # problems, pages written
+# entries to check (with their pages), other pages, titles rendered elsewhere (see _list_tasks)
+Task = tuple[list[tuple[str, str]], list[int], dict[str, str]]
+Result = tuple[list[Problem], list[str], dict[str, str]]  # problems, pages written, titles
 
 _BATCH = 25  # entries per task: small enough to stream, large enough to amortize the hand-off
 # Pages of no single entry (home, lists of every question) are few but heavy and queued last: in
@@ -51,6 +53,7 @@ class Staging:
 
 _STATE: tuple[Bank, list[Page], dict[tuple[str, str], list[int]], Renderer, Staging, object] | None
 _STATE = None
+_SEEDED: list[bool] = []  # whether this process has taken the titles of this build's entries
 
 
 def is_stale_problem(problem: Problem) -> bool:
@@ -99,39 +102,76 @@ def check_and_render(
             rest.append(i)
         else:
             own.setdefault((kind, data[kind]["id"]), []).append(i)
-    tasks: list[Task] = [(entries[i : i + _BATCH], []) for i in range(0, len(entries), _BATCH)]
-    tasks += [([], rest[i : i + _LISTS]) for i in range(0, len(rest), _LISTS)]
+    batches: list[Task] = [
+        (entries[i : i + _BATCH], [], {}) for i in range(0, len(entries), _BATCH)
+    ]
+    lists = [rest[i : i + _LISTS] for i in range(0, len(rest), _LISTS)]
+    drain = _Drain(len(batches), on_batch)
+    _SEEDED.clear()
 
-    problems: list[Problem] = []
     try:
         if jobs == 1:
             stop = threading.Event()
             _STATE = (bank, pages, own, render, staging, stop)
             meanwhile()
-            handed = _drain(map(_run, tasks), stop, problems, on_batch)
+            drain(map(_run, _tasks(batches, lists, drain)), stop)
         else:
             ctx = multiprocessing.get_context("fork")
             stop = ctx.Event()
             _STATE = (bank, pages, own, render, staging, stop)
             with ctx.Pool(jobs) as pool:  # forked: no cycle collection, like the build's
-                results = pool.imap(_run, tasks)  # results in task order (see check_and_render)
-                meanwhile()
-                handed = _drain(results, stop, problems, on_batch)
+                try:
+                    # results in task order (see check_and_render); the pool's feeder thread
+                    # takes the tasks from _tasks, and waits there for the titles of every entry
+                    results = pool.imap(_run, _tasks(batches, lists, drain))
+                    meanwhile()
+                    drain(results, stop)
+                finally:
+                    drain.entries_done.set()  # never leave the feeder waiting
     finally:
         _STATE = None
-    return sorted(problems), handed
+    return sorted(drain.problems), drain.handed
 
 
-def _drain(results, stop, problems: list[Problem], on_batch: OnBatch) -> int:
-    handed = 0
-    for found, written in results:
-        problems += found
-        if blocking(problems):
-            stop.set()  # every worker stops writing; the build deletes what was written
-            continue  # keep collecting problems to report them all
-        handed += len(written)
-        on_batch(written)
-    return handed
+def _tasks(batches: list[Task], lists: list[list[int]], drain: _Drain) -> Iterator[Task]:
+    """The entries' batches, then the pages of no single entry (home, lists of every question).
+
+    Those list every question by its title, rendered from Markdown, and each worker has rendered
+    only the titles of its own batches: rendering the others' again for the lists took about as
+    long as the lists themselves. So the list tasks wait until every batch is done, and carry the
+    titles the batches rendered."""
+    yield from batches
+    if lists:
+        drain.entries_done.wait()
+        for pages in lists:
+            yield ([], pages, drain.titles)
+
+
+class _Drain:
+    """Collects the results, in task order: problems, pages written (``on_batch``), titles."""
+
+    def __init__(self, n_batches: int, on_batch: OnBatch) -> None:
+        self.n_batches, self.on_batch = n_batches, on_batch
+        self.problems: list[Problem] = []
+        self.handed = 0
+        self.received = 0
+        self.titles: dict[str, str] = {}
+        self.entries_done = threading.Event()
+        if n_batches == 0:
+            self.entries_done.set()
+
+    def __call__(self, results: Iterable[Result], stop) -> None:
+        for found, written, titles in results:
+            self.titles.update(titles)
+            self.received += 1
+            if self.received == self.n_batches:
+                self.entries_done.set()
+            self.problems += found
+            if blocking(self.problems):
+                stop.set()  # every worker stops writing; the build deletes what was written
+                continue  # keep collecting problems to report them all
+            self.handed += len(written)
+            self.on_batch(written)
 
 
 def _run(task: Task) -> Result:
@@ -139,9 +179,10 @@ def _run(task: Task) -> Result:
 
     assert _STATE is not None
     bank, pages, own, render, staging, stop = _STATE
-    entries, others = task
+    entries, others, titles = task
     problems: list[Problem] = []
     rendered: list[tuple[str, bytes]] = []
+    mine: list[str] = []  # the titles of the entry pages rendered here
     for kind, entry_id in entries:
         qids, xids = ([entry_id], []) if kind == "q" else ([], [entry_id])
         problems += check_bank(bank, question_ids=qids, exercise_ids=xids)
@@ -149,8 +190,13 @@ def _run(task: Task) -> Result:
             continue  # the build will stop: keep checking, stop rendering
         for i in own.get((kind, entry_id), []):
             rendered.append((pages[i].path, render(pages[i], bank).encode()))
+            if kind == "q":
+                mine.append(pages[i].data["text"]["title"])
     if blocking(problems) or stop.is_set():
-        return problems, []
+        return problems, [], {}
+    if titles and not _SEEDED:  # every list task carries them: take them once
+        seed_inline(titles)
+        _SEEDED.append(True)
     rendered += [(pages[i].path, render(pages[i], bank).encode()) for i in others]
     write = _fs.Writer(staging.site, staging.seeded)
     stage = _fs.Writer(staging.search, seeded=False) if staging.search is not None else None
@@ -162,4 +208,4 @@ def _run(task: Task) -> Result:
         written.append(path)
         if stage is not None and path in staging.indexed:
             _search.stage(stage, path, html)
-    return problems, written
+    return problems, written, rendered_inline(mine)

@@ -81,3 +81,39 @@ def test_an_incremental_build_indexes_as_a_fresh_build_does(
     assert 0 < len(again.rendered) < again.pages and again.indexed  # incremental, reindexed
     build_site(tmp_path / "fresh", jobs=2, search=True)
     assert _files(out / "pagefind") == _files(tmp_path / "fresh" / "pagefind")
+
+
+def test_list_tasks_wait_for_every_batch_and_carry_the_titles_it_rendered() -> None:
+    # Lists show every question's title: a worker renders them only for its own batches, so the
+    # list tasks are held back until every batch has reported the titles it rendered.
+    written: list[list[str]] = []
+    drain = _work._Drain(2, written.append)
+    batches: list[_work.Task] = [([("q", "a")], [], {}), ([("q", "b")], [], {})]
+    tasks = _work._tasks(batches, [[7], [8]], drain)
+    assert [next(tasks), next(tasks)] == batches
+    got: list[_work.Task] = []
+    feeder = threading.Thread(target=lambda: got.append(next(tasks)))
+    feeder.start()
+    feeder.join(0.2)
+    assert feeder.is_alive() and not got  # no batch has reported yet
+    drain(iter([([], ["a.html"], {"A": "<em>A</em>"})]), threading.Event())
+    feeder.join(0.2)
+    assert feeder.is_alive() and not got  # one of two
+    drain(iter([([], ["b.html"], {"B": "B"})]), threading.Event())
+    feeder.join(5)
+    assert got == [([], [7], {"A": "<em>A</em>", "B": "B"})]
+    assert next(tasks) == ([], [8], {"A": "<em>A</em>", "B": "B"})
+    assert written == [["a.html"], ["b.html"]] and drain.handed == 2
+
+
+def test_titles_rendered_elsewhere_are_not_rendered_again() -> None:
+    from mlprep.site import _render
+
+    text = "A title with $x^2$ and *emphasis*"
+    mine = _render.rendered_inline([text])  # rendered here, as a worker does for its batches
+    assert "<math" in mine[text] and "<em>" in mine[text]
+    _render._INLINE.clear()  # another process
+    _render.seed_inline({text: "<b>as handed over</b>"})
+    assert str(_render._md_inline(text)) == "<b>as handed over</b>"
+    _render._INLINE.clear()
+    assert str(_render._md_inline(text)) == mine[text]
