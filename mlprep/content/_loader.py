@@ -341,12 +341,15 @@ def collect(
     if (root / "exercises").is_dir():
         jobs += [("x", p) for p in sorted(glob.glob(str(root / "exercises" / "*" / EXERCISE_FILE)))]
 
-    raws: list[tuple[str, str, bytes, str]] = []
-    for kind, path in jobs:
-        raw = _read(path, root, problems)
-        if raw is None:
-            continue
-        raws.append((kind, path, raw, cache.key(kind, raw)))
+    raws: list[tuple[str, str, bytes | None, str]] = []
+    if cache.enabled:  # the cache is looked up by content: every file is read first
+        for kind, path in jobs:
+            raw = _read(path, root, problems)
+            if raw is None:
+                continue
+            raws.append((kind, path, raw, cache.key(kind, raw)))
+    else:  # every file is validated, by whichever process validates it: read there
+        raws = [(kind, path, None, "") for kind, path in jobs]
     hits = cache.get_many([r[3] for r in raws])
     cached = _cached_entries(raws, hits, records)
 
@@ -388,11 +391,16 @@ class _Outcome:
     json: str = ""  # the whole entry as JSON, for the cache (empty when there is no cache)
 
 
-def _fresh(job: tuple[str, str, bytes], root: Path, dump: bool) -> _Outcome:
-    """Parse and validate one file that the cache does not hold. Reads nothing and changes
-    nothing outside its result, so files can be validated in any process and in any order."""
+def _fresh(job: tuple[str, str, bytes | None], root: Path, dump: bool) -> _Outcome:
+    """Parse and validate one file that the cache does not hold (reading it first when ``job``
+    has no bytes). Changes nothing outside its result, so files can be validated in any process
+    and in any order."""
     kind, path, raw = job
     out = _Outcome(_rel(path, root), [])
+    if raw is None:
+        raw = _read(path, root, out.problems)
+        if raw is None:
+            return out
     parsed = _parse(raw, out.rel, out.problems)
     if parsed is None:
         return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -22,15 +23,33 @@ def _pid(_: int) -> int:
     return os.getpid()
 
 
+def _slow_pid(_: int) -> int:
+    time.sleep(0.001)  # enough for both processes to get going
+    return os.getpid()
+
+
 @needs_two_cores
-def test_the_last_part_runs_in_a_child() -> None:
+def test_the_items_are_shared_the_child_taking_them_from_the_back() -> None:
     n = 2 * _parallel.MIN_ITEMS
-    pids = _parallel.map_in_two(_pid, range(n))
-    mine = _parallel.split(n)
-    assert 0 < mine < n
-    assert set(pids[:mine]) == {os.getpid()}
-    (child,) = set(pids[mine:])
-    assert child != os.getpid()
+    pids = _parallel.map_in_two(_slow_pid, range(n))
+    here = os.getpid()
+    cut = next(i for i, pid in enumerate(pids) if pid != here)  # the child's first item
+    assert set(pids[:cut]) == {here}
+    (child,) = set(pids[cut:])
+    assert n // 8 < cut < n - n // 8  # each did a fair share of work that takes both as long
+
+
+@needs_two_cores
+def test_the_faster_process_takes_more_items() -> None:
+    here = os.getpid()
+
+    def slower_here(_: int) -> int:
+        time.sleep(0.004 if os.getpid() == here else 0.001)
+        return os.getpid()
+
+    n = 2 * _parallel.MIN_ITEMS
+    pids = _parallel.map_in_two(slower_here, range(n))
+    assert 0 < pids.count(here) < n // 2  # no fixed split: the child, four times faster, did most
 
 
 def test_small_inputs_and_threads_stay_in_this_process() -> None:
