@@ -47,13 +47,22 @@ def can_fork() -> bool:
         return (os.cpu_count() or 1) > 1
 
 
-def map_in_two(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """``[func(x) for x in items]``, shared with a forked child when that pays."""
+def map_in_two(
+    func: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[], object] | None = None
+) -> list[R]:
+    """``[func(x) for x in items]``, shared with a forked child when that pays.
+
+    ``meanwhile``, work of this process's own, runs here once the child has started on the items,
+    which it then covers for (before the map when there is no child)."""
     if len(items) < MIN_ITEMS or not can_fork():
+        if meanwhile is not None:
+            meanwhile()
         return [func(x) for x in items]
     claims = _Claims(len(items))
     child = _Child(func, items, claims)
     try:
+        if meanwhile is not None:
+            meanwhile()
         mine: list[R] = []
         for i in range(len(items)):
             if not claims.take_front(i):

@@ -321,7 +321,10 @@ def load_config(
 
 
 def collect(
-    root: Path | None = None, *, records: bool = False
+    root: Path | None = None,
+    *,
+    records: bool = False,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[Bank | None, list[Problem]]:
     """Load what can be loaded; return the bank (None without a valid config) and every problem.
 
@@ -354,7 +357,8 @@ def collect(
     cached = _cached_entries(raws, hits, records)
 
     todo = [(kind, path, raw) for kind, path, raw, key in raws if key not in cached]
-    outcomes = iter(_parallel.map_in_two(partial(_fresh, root=root, dump=cache.enabled), todo))
+    fresh_one = partial(_fresh, root=root, dump=cache.enabled)
+    outcomes = iter(_parallel.map_in_two(fresh_one, todo, meanwhile))
     fresh: list[tuple[str, str, str]] = []
     for kind, path, _raw, key in raws:  # in file order: the first of two equal ids is kept
         entry = cached.get(key)

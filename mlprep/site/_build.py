@@ -18,7 +18,7 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,7 @@ from mlprep.site import _fs, _search, _work
 from mlprep.site._pages import Page, plan
 from mlprep.site._render import (
     data_key,
+    prepare,
     render_page,
     reset_environment,
     source_fingerprint,
@@ -114,13 +115,13 @@ def _build(
     started = time.perf_counter()
     clock = _Clock()
     out = out.resolve()
-    bank = _load(root)
+    reset_environment()
+    bank = _load(root, prepare)
     clock("load")
     statements, stale = _exercise_texts(bank)
     if base_url is not None and not base_url.endswith("/"):
         base_url += "/"
     pages, starters = plan(bank, statements, stale, base_url)
-    reset_environment()
 
     salt = hashlib.sha256((source_fingerprint() + json.dumps([base_url])).encode())
     old = _read_manifest(out)
@@ -229,9 +230,10 @@ class _Clock:
         self._last = now
 
 
-def _load(root: Path | None) -> Bank:
-    """Load the bank; files that do not parse or validate stop the build here."""
-    bank, problems = collect(root)
+def _load(root: Path | None, meanwhile: Callable[[], object]) -> Bank:
+    """Load the bank; files that do not parse or validate stop the build here. ``meanwhile``
+    runs while a second process validates files (see ``collect``)."""
+    bank, problems = collect(root, meanwhile=meanwhile)
     errors = [p for p in problems if p.severity == "error"]
     if bank is None or errors:
         raise SiteContentError(errors or problems, (root or default_root()).resolve())

@@ -96,7 +96,7 @@ def test_serve_previews_and_rebuilds_on_change(
 
     banks: list[weakref.ref] = []  # each build's bank: a long session must not keep them all
     load = _build._load
-    monkeypatch.setattr(_build, "_load", lambda root: _remember(load(root), banks))
+    monkeypatch.setattr(_build, "_load", lambda *args: _remember(load(*args), banks))
     out = tmp_path / "site"
     lines: list[str] = []
     stop = threading.Event()
