@@ -82,15 +82,22 @@ def executable() -> Path:
 
 def search_document(html: str) -> str | None:
     """What Pagefind indexes for a page: its indexed part without formulas; None if not indexed."""
+    found = _document(html)
+    return found[1] if found else None
+
+
+def _document(html: str) -> tuple[str, str] | None:
+    """The page's language and its search document (``search_document``)."""
     # str.find for the ends: a lazy regex would test every character of a page for them
     main = _MAIN.search(html)
     end = html.find("</main>", main.end()) if main else -1
     if main is None or end < 0:
         return None
-    lang = _LANG.search(html)
+    found = _LANG.search(html, 0, main.start())
+    lang = found.group(1) if found else "en"
     body = _without_math(html, main.start(), end + len("</main>"))
-    return (
-        f'<!doctype html><html lang="{lang.group(1) if lang else "en"}"><head>'
+    return lang, (
+        f'<!doctype html><html lang="{lang}"><head>'
         f'<meta charset="utf-8"></head><body>{body}</body></html>'
     )
 
@@ -108,14 +115,14 @@ def _without_math(html: str, start: int, end: int) -> str:
     return "".join(out)
 
 
-def stage(write, path: str, html: bytes) -> bool:
+def stage(write, path: str, html: str) -> bool:
     """Write the search document of the page at ``path`` with ``write`` (an ``_fs.Writer`` on the
     indexer's ``staging`` folder), under its language; False if the page has nothing to index."""
-    doc = search_document(html.decode("utf-8"))
-    if doc is None:
+    found = _document(html)
+    if found is None:
         return False
-    lang = _LANG.search(doc)
-    write(document_path(lang.group(1) if lang else "en", path), doc.encode())
+    lang, doc = found
+    write(document_path(lang, path), doc.encode())
     return True
 
 
@@ -159,12 +166,9 @@ class Indexer:
     def expect(self, docs: list[str]) -> None:
         """Announce the documents (``document_path``s, sorted) that ``release`` will hand over,
         in that order: their folders are made now, in sorted order (see ``_move_sorted``)."""
-        made: set[Path] = set()
-        for doc in docs:
-            folder = (self._root / "ordered" / doc).parent
-            if folder not in made:
-                folder.mkdir(parents=True, exist_ok=True)
-                made.add(folder)
+        ordered = self._root / "ordered"
+        for folder in dict.fromkeys(doc.rpartition("/")[0] for doc in docs):  # in sorted order
+            (ordered / folder).mkdir(parents=True, exist_ok=True)
 
     def release(self, docs: list[str]) -> None:
         """Move these staged documents into the order Pagefind reads, while the build goes on:
@@ -181,7 +185,7 @@ class Indexer:
             from mlprep.site._fs import Writer
 
             self._write = Writer(self.staging, seeded=False)
-        stage(self._write, path, html)
+        stage(self._write, path, html.decode("utf-8"))
 
     def finish(self) -> None:
         """Index every language at once and write the merged bundle. Each language's Pagefind

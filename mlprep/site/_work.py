@@ -181,7 +181,7 @@ def _run(task: Task) -> Result:
     bank, pages, own, render, staging, stop = _STATE
     entries, others, titles = task
     problems: list[Problem] = []
-    rendered: list[tuple[str, bytes]] = []
+    rendered: list[tuple[str, str]] = []
     mine: list[str] = []  # the titles of the entry pages rendered here
     for kind, entry_id in entries:
         qids, xids = ([entry_id], []) if kind == "q" else ([], [entry_id])
@@ -189,7 +189,7 @@ def _run(task: Task) -> Result:
         if blocking(problems):
             continue  # the build will stop: keep checking, stop rendering
         for i in own.get((kind, entry_id), []):
-            rendered.append((pages[i].path, render(pages[i], bank).encode()))
+            rendered.append((pages[i].path, render(pages[i], bank)))
             if kind == "q":
                 mine.append(pages[i].data["text"]["title"])
     if blocking(problems) or stop.is_set():
@@ -197,14 +197,14 @@ def _run(task: Task) -> Result:
     if titles and not _SEEDED:  # every list task carries them: take them once
         seed_inline(titles)
         _SEEDED.append(True)
-    rendered += [(pages[i].path, render(pages[i], bank).encode()) for i in others]
+    rendered += [(pages[i].path, render(pages[i], bank)) for i in others]
     write = _fs.Writer(staging.site, staging.seeded)
     stage = _fs.Writer(staging.search, seeded=False) if staging.search is not None else None
     written: list[str] = []
     for path, html in rendered:
         if stop.is_set():  # another batch found a blocking problem: the build is stopping
             break
-        write(path, html)
+        write(path, html.encode())
         written.append(path)
         if stage is not None and path in staging.indexed:
             _search.stage(stage, path, html)

@@ -80,11 +80,11 @@ def test_documents_are_staged_per_language() -> None:
         '<!doctype html><html lang="zh-Hans"><body>'
         "<main data-pagefind-body><p>批归一化</p><math><mi>x</mi></math></main></body></html>"
     )
-    assert _search.stage(written.__setitem__, "zh-Hans/questions/q.html", html.encode())
+    assert _search.stage(written.__setitem__, "zh-Hans/questions/q.html", html)
     assert list(written) == ["zh-hans/zh-Hans/questions/q.html"]
     doc = written["zh-hans/zh-Hans/questions/q.html"].decode()
     assert "批归一化" in doc and "<math" not in doc
-    assert not _search.stage(written.__setitem__, "x.html", b"<html lang='en'><p>no body</p>")
+    assert not _search.stage(written.__setitem__, "x.html", "<html lang='en'><p>no body</p>")
 
 
 def test_without_memory_backed_storage_the_bundle_holds_the_same_pages(
