@@ -177,8 +177,11 @@ def _build(
             if indexer is not None and not old:
                 indexer.release([docs[path] for path in paths if path in docs])
 
+        # A fresh build has staged every indexed page once every entry's batch is done: Pagefind
+        # starts then, while the lists render (they are not indexed).
+        early = indexer.start if indexer is not None and not old else lambda: None
         problems, handed = _work.check_and_render(
-            bank, pages, dirty, _render, jobs, staging, on_batch, meanwhile
+            bank, pages, dirty, _render, jobs, staging, on_batch, meanwhile, early
         )
         if _work.blocking(problems):
             raise SiteContentError(_work.blocking(problems), bank.root)

@@ -156,6 +156,7 @@ class Indexer:
         self._output = output
         self._parts = output.with_name(f".{output.name}-parts")  # Pagefind's own bundles
         self._write = None
+        self._procs: list[tuple[subprocess.Popen, Path]] | None = None  # once started
 
     def prepare(self) -> None:
         """Find the Pagefind binary (~20 ms of imports, which a build spends while its workers
@@ -181,39 +182,50 @@ class Indexer:
                 os.rename(source, self._root / "ordered" / doc)
 
     def add(self, path: str, html: bytes) -> None:
+        if self._procs is not None:
+            raise RuntimeError("a search document was staged after indexing started")
         if self._write is None:
             from mlprep.site._fs import Writer
 
             self._write = Writer(self.staging, seeded=False)
         stage(self._write, path, html.decode("utf-8"))
 
-    def finish(self) -> None:
-        """Index every language at once and write the merged bundle. Each language's Pagefind
-        starts as soon as its documents are in order, and its bundle is merged as soon as it is
-        written, while the others still run."""
-        procs: list[tuple[subprocess.Popen, Path]] = []
-        try:
-            self.prepare()
-            languages = sorted(p.name for p in self.staging.iterdir() if p.is_dir())
-            if not languages:
-                raise SiteError("search index failed: no page to index")
-            # Each Pagefind writes its bundle beside the output folder, on the same file system,
-            # and its folders of per-page files are links to the output's: its thousands of
-            # fragments and index chunks land in place (copying them from memory-backed storage
-            # cost the parent ~0.1 s per language, and even moving them ~0.02 s), and the few
-            # files at the top are merged by renaming them.
+    def start(self) -> None:
+        """Start indexing every language staged so far, each in its own Pagefind process, while
+        this process goes on (a fresh build starts it as soon as every indexed page is staged,
+        while the pages of lists still render). Nothing may be staged after this."""
+        if self._procs is not None:
+            return
+        self._procs = []
+        self.prepare()
+        languages = sorted(p.name for p in self.staging.iterdir() if p.is_dir())
+        if not languages:
+            raise SiteError("search index failed: no page to index")
+        # Each Pagefind writes its bundle beside the output folder, on the same file system,
+        # and its folders of per-page files are links to the output's: its thousands of
+        # fragments and index chunks land in place (copying them from memory-backed storage
+        # cost the parent ~0.1 s per language, and even moving them ~0.02 s), and the few
+        # files at the top are merged by renaming them.
+        for name in _SHARED:
+            (self._output / name).mkdir(parents=True, exist_ok=True)
+        for lang in languages:
+            site, out = self._root / "ordered" / lang, self._parts / lang
+            out.mkdir(parents=True)
             for name in _SHARED:
-                (self._output / name).mkdir(parents=True, exist_ok=True)
-            for lang in languages:
-                site, out = self._root / "ordered" / lang, self._parts / lang
-                out.mkdir(parents=True)
-                for name in _SHARED:
-                    (out / name).symlink_to(self._output / name, target_is_directory=True)
-                _move_sorted(self.staging / lang, site)  # all of them, or what release left
-                command = [str(self._binary), "--site", str(site), "--output-path", str(out)]
-                procs.append((_start([*command, "--silent"], len(languages)), out))
+                (out / name).symlink_to(self._output / name, target_is_directory=True)
+            _move_sorted(self.staging / lang, site)  # all of them, or what release left
+            command = [str(self._binary), "--site", str(site), "--output-path", str(out)]
+            self._procs.append((_start([*command, "--silent"], len(languages)), out))
+
+    def finish(self) -> None:
+        """Index every language at once (``start``, if not started yet) and write the merged
+        bundle: each language's bundle is merged as soon as it is written, while the others
+        still run."""
+        try:
+            self.start()
+            assert self._procs is not None
             bundle = _Bundle(self._output)
-            for proc, out in procs:
+            for proc, out in self._procs:
                 output = proc.communicate()[0].decode("utf-8", "replace").strip()
                 if proc.returncode:
                     last = output.splitlines()[-1] if output else f"exit {proc.returncode}"
@@ -222,14 +234,15 @@ class Indexer:
                 shutil.rmtree(self._root / "ordered" / out.name, ignore_errors=True)  # read
             bundle.close()
         finally:
-            for proc, _ in procs:  # a failed or interrupted build stops them all
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
             self.close()
 
     def close(self) -> None:
-        """Remove the staged documents and Pagefind's bundles (the merged one, if written, stays)."""
+        """Stop Pagefind if it still runs (a failed or interrupted build), and remove the staged
+        documents and Pagefind's bundles (the merged one, if written, stays)."""
+        for proc, _ in self._procs or []:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
         shutil.rmtree(self._root, ignore_errors=True)
         shutil.rmtree(self._parts, ignore_errors=True)
 

@@ -84,12 +84,15 @@ def check_and_render(
     staging: Staging,
     on_batch: OnBatch,
     meanwhile: Callable[[], None] = lambda: None,
+    on_entries: Callable[[], None] = lambda: None,
 ) -> tuple[list[Problem], int]:
     """Check every entry and render and write each page index in ``dirty``, until a blocking
     problem appears. ``on_batch`` hears, in the parent and in the order of the tasks (entries
     in id order, questions first), of the pages each batch wrote;
     ``meanwhile`` runs in the parent once the workers have their tasks (before any task when
-    there are none). Returns every problem and the number of pages written."""
+    there are none), and ``on_entries`` once every entry's batch has been heard of without a
+    blocking problem (while the pages of no single entry may still render). Returns every
+    problem and the number of pages written."""
     global _STATE
     entries = [("q", qid) for qid in sorted(bank.questions)]
     entries += [("x", xid) for xid in sorted(bank.exercises)]
@@ -106,7 +109,7 @@ def check_and_render(
         (entries[i : i + _BATCH], [], {}) for i in range(0, len(entries), _BATCH)
     ]
     lists = [rest[i : i + _LISTS] for i in range(0, len(rest), _LISTS)]
-    drain = _Drain(len(batches), on_batch)
+    drain = _Drain(len(batches), on_batch, on_entries)
     _SEEDED.clear()
 
     try:
@@ -150,8 +153,10 @@ def _tasks(batches: list[Task], lists: list[list[int]], drain: _Drain) -> Iterat
 class _Drain:
     """Collects the results, in task order: problems, pages written (``on_batch``), titles."""
 
-    def __init__(self, n_batches: int, on_batch: OnBatch) -> None:
-        self.n_batches, self.on_batch = n_batches, on_batch
+    def __init__(
+        self, n_batches: int, on_batch: OnBatch, on_entries: Callable[[], None] = lambda: None
+    ) -> None:
+        self.n_batches, self.on_batch, self.on_entries = n_batches, on_batch, on_entries
         self.problems: list[Problem] = []
         self.handed = 0
         self.received = 0
@@ -164,7 +169,8 @@ class _Drain:
         for found, written, titles in results:
             self.titles.update(titles)
             self.received += 1
-            if self.received == self.n_batches:
+            last = self.received == self.n_batches
+            if last:
                 self.entries_done.set()
             self.problems += found
             if blocking(self.problems):
@@ -172,6 +178,8 @@ class _Drain:
                 continue  # keep collecting problems to report them all
             self.handed += len(written)
             self.on_batch(written)
+            if last:
+                self.on_entries()
 
 
 def _run(task: Task) -> Result:

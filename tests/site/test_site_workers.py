@@ -117,3 +117,58 @@ def test_titles_rendered_elsewhere_are_not_rendered_again() -> None:
     assert str(_render._md_inline(text)) == "<b>as handed over</b>"
     _render._INLINE.clear()
     assert str(_render._md_inline(text)) == mine[text]
+
+
+def test_a_fresh_build_starts_pagefind_once_every_indexed_page_is_staged(
+    bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    present: set[str] = set()
+    real = _search.Indexer.start
+
+    def start(self: _search.Indexer) -> None:
+        site = self._output.parent  # the build's staging folder
+        if not present:  # the first call starts it; finish() calls it again, to no effect
+            present.update(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+        real(self)
+
+    monkeypatch.setattr(_search.Indexer, "start", start)
+    out = tmp_path / "site"
+    build_site(out, jobs=1, search=True)  # one process: the lists render after the entries
+    pages = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
+    indexed = {p for p in pages if "/questions/" in p or "/exercises/" in p} - {
+        p for p in pages if p.endswith("/index.html")
+    }
+    assert indexed and indexed <= present  # every indexed page was there for Pagefind
+    assert "en/questions/index.html" not in present  # while the lists were still to come
+
+
+def test_a_failure_after_pagefind_started_stops_it_and_leaves_nothing_behind(
+    bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlprep._errors import SiteError
+    from mlprep.site import _build
+
+    started: list = []
+    real_start = _search._start
+
+    def spy(command: list[str], siblings: int):  # noqa: ANN202
+        proc = real_start(command, siblings)
+        started.append(proc)
+        return proc
+
+    real_render = _build._render
+
+    def render(page, bank):  # noqa: ANN001, ANN202 - a list page fails, after the entries
+        if page.template == "list.html":
+            raise SiteError("a list failed")
+        return real_render(page, bank)
+
+    monkeypatch.setattr(_search, "_start", spy)
+    monkeypatch.setattr(_build, "_render", render)
+    staged = _staged()
+    with pytest.raises(SiteError, match="a list failed"):
+        build_site(tmp_path / "site", jobs=1, search=True)
+    assert started and all(proc.poll() is not None for proc in started)
+    assert not (tmp_path / "site").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]
+    assert _staged() == staged
