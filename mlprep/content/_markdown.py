@@ -47,7 +47,7 @@ def tokens(text: str) -> tuple[Token, ...]:
 
 @lru_cache(maxsize=1024)  # a site build renders an entry right after checking it: ~40 texts
 def _tokens(text: str) -> tuple[Token, ...]:
-    runs = _plain_runs(text)
+    runs = plain_runs(text)
     if runs is not None:
         return _paragraph(text, runs)
     return tuple(parser().parse(text))
@@ -55,14 +55,14 @@ def _tokens(text: str) -> tuple[Token, ...]:
 
 # Most texts of a bank are one line of plain words and $…$ formulas (titles, options, key points,
 # misconceptions): parsing those with the full parser cost ~22 µs each, a tenth of a site build's
-# work. ``_plain_runs`` recognises them, and ``_paragraph`` builds the very tokens the parser
+# work. ``plain_runs`` recognises them, and ``_paragraph`` builds the very tokens the parser
 # gives them (tests/content/test_markdown_fast.py checks every text of the bank and generated
 # ones); anything it is not sure of goes to the parser.
 _SYNTAX = re.compile(r"[*_~\[\]!<>&\\`|\n\r\0]")  # outside formulas: Markdown, entities, HTML
 _BLOCK_START = re.compile(r"[\s#>+\-*=_`~<\[|]|\d{1,9}[.)]|\$\$")  # lists, headings, code...
 
 
-def _plain_runs(text: str) -> list[tuple[str, bool]] | None:
+def plain_runs(text: str) -> list[tuple[str, bool]] | None:
     """``text`` as runs of (plain text, False) and (LaTeX, True) if it is a single line of plain
     text and single-dollar formulas that the math rule takes as written; None otherwise."""
     if not text or text != text.strip() or "$$" in text or _BLOCK_START.match(text):

@@ -17,7 +17,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from mlprep.content._markdown import MathError, parser, safe_url, to_mathml
+from mlprep.content._markdown import MathError, parser, plain_runs, safe_url, to_mathml
 from mlprep.content._markdown import tokens as shared_parse
 
 
@@ -125,6 +125,16 @@ def render(text: str, *, inline: bool = False) -> str:
     ``inline`` drops the surrounding paragraph for one-paragraph fields such as titles and options.
     Raises SiteRenderError when a formula cannot be converted.
     """
+    runs = plain_runs(text)
+    if runs is not None:  # one line of words and formulas: what the renderer makes of its tokens
+        body = "".join(
+            _math(part, display=False) if math else escapeHtml(part) for part, math in runs
+        )
+        return body.strip() if inline else f"<p>{body}</p>\n"
+    return _render_tokens(text, inline)
+
+
+def _render_tokens(text: str, inline: bool) -> str:
     md = parser()
     parsed = _drop_unsafe_links(shared_parse(text))  # the parse the checker already made
     env: dict[str, Any] = {"levels": _heading_levels(parsed)}

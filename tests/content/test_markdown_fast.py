@@ -1,4 +1,4 @@
-"""The shortcut for one-line texts of plain words and $…$ formulas (``_markdown._plain_runs``) must
+"""The shortcut for one-line texts of plain words and $…$ formulas (``_markdown.plain_runs``) must
 give exactly the tokens markdown-it gives, and must leave every other text to markdown-it."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def _parser_tokens(text: str) -> list[dict]:
 
 
 def _shortcut_tokens(text: str) -> list[dict] | None:
-    runs = _markdown._plain_runs(text)
+    runs = _markdown.plain_runs(text)
     return None if runs is None else _dump(_markdown._paragraph(text, runs))
 
 
@@ -87,7 +87,7 @@ def test_texts_it_takes(text: str) -> None:
     ],
 )
 def test_texts_it_leaves_to_the_parser(text: str) -> None:
-    assert _markdown._plain_runs(text) is None
+    assert _markdown.plain_runs(text) is None
 
 
 _CHARS = st.sampled_from(list("ab xyz019²٣中$\\*_#-+.)[]!<>&`~|=\t\n"))
@@ -114,3 +114,20 @@ def test_whenever_it_takes_a_text_it_gives_the_parsers_tokens(text: str) -> None
     fast = _shortcut_tokens(text)
     if fast is not None:
         assert fast == _parser_tokens(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(_CHARS, max_size=20), _prose_and_formulas()))
+def test_the_site_renders_a_text_it_takes_as_it_renders_the_parsers_tokens(text: str) -> None:
+    from mlprep.site import _markdown as site
+
+    if _markdown.plain_runs(text) is None:
+        return
+    for inline in (False, True):
+        try:
+            expected = site._render_tokens(text, inline)
+        except site.SiteRenderError:
+            with pytest.raises(site.SiteRenderError):
+                site.render(text, inline=inline)
+            continue
+        assert site.render(text, inline=inline) == expected
