@@ -114,6 +114,13 @@ def scan(text: str) -> tuple[list[Math], list[tuple[str, int]]]:
 def _scan(text: str) -> tuple[tuple[Math, ...], tuple[tuple[str, int], ...]]:
     if "$" not in text and "<" not in text:
         return (), ()  # math starts with "$" and HTML with "<": nothing to parse for
+    runs = plain_runs(text)
+    if runs is not None:  # one line of words and formulas, no HTML: what the walk below finds
+        return tuple(Math(part, False, 0) for part, math in runs if math), ()
+    return _walk_for_math_and_html(text)
+
+
+def _walk_for_math_and_html(text: str) -> tuple[tuple[Math, ...], tuple[tuple[str, int], ...]]:
     maths: list[Math] = []
     html: list[tuple[str, int]] = []
     line = 0

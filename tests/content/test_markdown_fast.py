@@ -131,3 +131,12 @@ def test_the_site_renders_a_text_it_takes_as_it_renders_the_parsers_tokens(text:
                 site.render(text, inline=inline)
             continue
         assert site.render(text, inline=inline) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(_CHARS, max_size=20), _prose_and_formulas()))
+def test_the_checker_finds_in_a_text_it_takes_what_the_token_walk_finds(text: str) -> None:
+    if _markdown.plain_runs(text) is None:
+        return
+    _markdown._scan.cache_clear()
+    assert _markdown._scan(text) == _markdown._walk_for_math_and_html(text)
