@@ -62,7 +62,8 @@ _SYNTAX = re.compile(r"[*_~\[\]!<>&\\`|\n\r\0]")  # outside formulas: Markdown, 
 _BLOCK_START = re.compile(r"[\s#>+\-*=_`~<\[|]|\d{1,9}[.)]|\$\$")  # lists, headings, code...
 
 
-def plain_runs(text: str) -> list[tuple[str, bool]] | None:
+@lru_cache(maxsize=1024)  # asked by the checker, then by the renderer right after (see _tokens)
+def plain_runs(text: str) -> tuple[tuple[str, bool], ...] | None:
     """``text`` as runs of (plain text, False) and (LaTeX, True) if it is a single line of plain
     text and single-dollar formulas that the math rule takes as written; None otherwise."""
     if not text or text != text.strip() or "$$" in text or _BLOCK_START.match(text):
@@ -77,7 +78,7 @@ def plain_runs(text: str) -> list[tuple[str, bool]] | None:
         if plain:
             runs.append((plain, False))
         if o < 0:
-            return runs
+            return tuple(runs)
         e = text.find("$", o + 1)
         if e < 0:
             return None
@@ -90,7 +91,7 @@ def plain_runs(text: str) -> list[tuple[str, bool]] | None:
         i = e + 1
 
 
-def _paragraph(text: str, runs: list[tuple[str, bool]]) -> tuple[Token, ...]:
+def _paragraph(text: str, runs: tuple[tuple[str, bool], ...]) -> tuple[Token, ...]:
     children = []
     for content, math in runs:
         if math:
