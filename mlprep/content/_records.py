@@ -87,13 +87,11 @@ class QuestionBehaviour:
 
     def is_stale(self, locale: str) -> bool:
         """True when ``locale`` was translated from an older version of the source text."""
-        text = self.locales.get(locale)
-        if text is None or locale == self.source_locale:
-            return False
-        return text.translated_from != self.source.source_hash()
+        return locale in self.stale_locales()
 
     def stale_locales(self) -> set[str]:
-        """Every locale ``is_stale`` is true of, hashing the source text once for all of them."""
+        """The locales translated from an older version of the source text (``is_stale``),
+        hashing the source text once for all of them."""
         source = self.source.source_hash()
         return {
             code
