@@ -37,8 +37,8 @@ def environment():
 
 def reset_environment() -> None:
     """Each build starts with a new environment, so a template edited while ``mlprep site serve``
-    runs is read again, and within a build nothing is stat'ed. It is made where pages render: in
-    each worker (Jinja is not even imported by the process that forks them)."""
+    runs is read again, and within a build nothing is stat'ed. It is made on first use: by
+    ``prepare``, in the process that forks the workers, while the bank loads."""
     global _ENV
     _ENV = None
 
@@ -99,8 +99,7 @@ def _plain(text: str) -> str:
     return html.unescape(_TAG.sub("", _md_inline(text)))
 
 
-# Markdown (markdown-it, math-core) is imported on first use: a build's parent process plans
-# the pages and forks the workers that render them, and only the workers need it.
+# Markdown (markdown-it, math-core) is imported on first use, in a build by ``prepare``.
 
 
 @lru_cache(maxsize=65536)

@@ -248,7 +248,7 @@ class Indexer:
 
 
 # Pagefind's folders of per-page files, each file named after its language and content: the
-# runs of different languages write them side by side (see Indexer.finish).
+# runs of different languages write them side by side (see Indexer.start).
 _SHARED = ("fragment", "index")
 
 
@@ -288,7 +288,7 @@ class _Bundle:
     """One Pagefind bundle from bundles of disjoint languages (see the module docstring), each
     added as soon as it is written: its files are moved into ``output`` (copied where ``output``
     is on another file system) beside those of the languages before it. Folders that are links
-    to ``output``'s own (``_SHARED``, see ``Indexer.finish``) already hold their files there."""
+    to ``output``'s own (``_SHARED``, see ``Indexer.start``) already hold their files there."""
 
     def __init__(self, output: Path):
         self.output = output

@@ -29,7 +29,7 @@ from mlprep.site._render import rendered_inline, seed_inline
 
 Renderer = Callable[[Page, Bank], str]
 OnBatch = Callable[[list[str]], None]  # the pages a batch wrote
-# entries to check (with their pages), other pages, titles rendered elsewhere (see _list_tasks)
+# entries to check (with their pages), other pages, titles rendered elsewhere (see _tasks)
 Task = tuple[list[tuple[str, str]], list[int], dict[str, str]]
 Result = tuple[list[Problem], list[str], dict[str, str]]  # problems, pages written, titles
 
